@@ -1,0 +1,173 @@
+/* cpu — the architectural state of one x86 processor and the reference
+ * interpreter that steps it.  The public interface of the cpu/ module. */
+#ifndef AMBER_CPU_H
+#define AMBER_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode.h"
+
+struct mmu;
+struct bus;
+
+enum cpu_model {
+	CPU_8086,
+	CPU_80286,
+	CPU_80386,
+	CPU_80486,
+	CPU_PENTIUM,
+	CPU_PENTIUM2,
+	CPU_MODEL_COUNT,
+};
+
+/* What sets one generation apart from another.  Every difference the
+ * interpreter honours is a field here, read through the predicates in
+ * cpu/model.h, not a scattered comparison of model numbers. */
+struct cpu_model_info {
+	const char *name;        /* -cpu name */
+	const char *description;
+	uint8_t gen;             /* enum cpu_gen */
+	uint8_t bus_bits;        /* address pins: 20, 24 or 32 */
+	uint8_t max_insn_len;    /* 0: no limit (8086) */
+	uint32_t flags_fixed1;   /* EFLAGS bits that always read as 1 */
+	uint32_t flags_writable; /* EFLAGS bits POPF/IRET can change (CPL 0) */
+	uint32_t cpuid_family, cpuid_model, cpuid_stepping;
+	uint32_t cpuid_features; /* CPUID.1:EDX; 0 with no CPUID */
+};
+
+extern const struct cpu_model_info cpu_models[CPU_MODEL_COUNT];
+/* Looks a model up by its -cpu name; NULL if there is none. */
+const struct cpu_model_info *cpu_model_find(const char *name);
+
+/* General registers in encoding order. */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+
+/* EFLAGS bits. */
+enum {
+	FL_CF = 1 << 0, FL_PF = 1 << 2, FL_AF = 1 << 4, FL_ZF = 1 << 6,
+	FL_SF = 1 << 7, FL_TF = 1 << 8, FL_IF = 1 << 9, FL_DF = 1 << 10,
+	FL_OF = 1 << 11, FL_IOPL = 3 << 12, FL_NT = 1 << 14, FL_RF = 1 << 16,
+	FL_VM = 1 << 17, FL_AC = 1 << 18, FL_VIF = 1 << 19, FL_VIP = 1 << 20,
+	FL_ID = 1 << 21,
+	FL_ARITH = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF,
+};
+
+/* Exception vectors. */
+enum {
+	EX_DE = 0, EX_DB = 1, EX_NMI = 2, EX_BP = 3, EX_OF = 4, EX_BR = 5,
+	EX_UD = 6, EX_NM = 7, EX_DF = 8, EX_TS = 10, EX_NP = 11, EX_SS = 12,
+	EX_GP = 13, EX_PF = 14, EX_MF = 16, EX_AC = 17,
+};
+
+/* A segment register with its descriptor cache. */
+struct segment {
+	uint32_t base;
+	uint32_t limit;          /* byte-granular, already scaled */
+	uint16_t sel;
+	uint16_t attr;           /* descriptor access byte | flags nibble << 8 */
+};
+
+/* Lazy flags: the last flag-setting operation, kept as plain data so the
+ * arithmetic flags are computed only when read (cpu/flags.c). */
+enum lazy_op {
+	LF_NONE,    /* cpu->flags holds every arithmetic flag */
+	LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
+	LF_SHL, LF_SHR, LF_SAR,
+	LF_OP_COUNT,
+};
+
+struct lazy_flags {
+	uint32_t res;     /* result, truncated to size */
+	uint32_t dst;     /* first operand */
+	uint32_t src;     /* second operand (carry-in folded in for ADC/SBB) */
+	uint8_t op;       /* enum lazy_op */
+	uint8_t size;     /* operand size in bytes */
+	uint8_t carry;    /* ADC/SBB carry-in; shift: the last bit shifted out */
+	uint8_t aux;      /* shift count for LF_SH*, so OF and AF are exact */
+};
+
+enum cpu_state {
+	CPU_RUNNING,
+	CPU_HALTED,
+	CPU_SHUTDOWN,   /* triple fault */
+};
+
+typedef void cpu_trace_fn(void *opaque, struct cpu *c, const struct insn *i,
+                          uint32_t cs_base, uint32_t eip);
+
+/* Hot fields first: generated code will reach them at small fixed offsets. */
+struct cpu {
+	uint32_t r[8];           /* EAX..EDI */
+	uint32_t eip;
+	uint32_t flags;          /* EFLAGS with the arithmetic bits stale while lf.op != LF_NONE */
+	struct lazy_flags lf;
+	struct segment seg[6];   /* ES CS SS DS FS GS */
+	uint8_t cpl;
+	bool pmode;              /* CR0.PE */
+	bool code32;             /* CS.D */
+	bool stack32;            /* SS.B */
+	uint32_t pending;        /* something to do at the next boundary (IRQ, halt, stop) */
+
+	uint32_t cr0, cr2, cr3, cr4;
+	struct { uint32_t base; uint16_t limit; } gdtr, idtr;
+	struct segment ldtr, tr;
+	uint32_t dr[8];
+	uint64_t tsc;
+	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+
+	const struct cpu_model_info *model;
+	struct decode_mode dmode;
+	struct mmu *mmu;
+	struct bus *bus;
+	enum cpu_state state;
+	uint64_t icount;         /* instructions retired */
+
+	/* Interrupt request line: the PIC (later) answers cpu_irq_ack. */
+	bool intr;
+	int (*irq_ack)(void *opaque);
+	void *irq_opaque;
+
+	/* The instruction being executed: where it started, for precise faults. */
+	uint32_t insn_eip;
+	struct insn *cur;
+	uint32_t ea_off;         /* effective address of the memory operand */
+	uint8_t ea_seg;
+	bool inhibit_irq;        /* after MOV SS / POP SS / STI: one instruction */
+	int fault_depth;         /* 0 normally; 1 while delivering; 2 double fault */
+	jmp_buf *fault_jmp;
+
+	/* The last interrupt or exception delivered (for tests and the tracer). */
+	int last_vector;         /* -1: none since cpu_clear_last_event */
+	uint32_t last_flags_addr;/* linear address where FLAGS was pushed */
+
+	cpu_trace_fn *trace;
+	void *trace_opaque;
+};
+
+void cpu_init(struct cpu *c, const struct cpu_model_info *model,
+              struct mmu *mmu, struct bus *bus);
+/* The reset state: CS:IP = F000:FFF0, CS base FFFF0000 (386+) or F0000. */
+void cpu_reset(struct cpu *c);
+
+/* Executes one instruction (a whole REP string unless an interrupt becomes
+ * pending) or delivers one pending interrupt.  Returns the CPU state. */
+enum cpu_state cpu_step(struct cpu *c);
+/* Steps until max instructions retired, a HLT with interrupts off, or a
+ * shutdown.  Returns the number executed. */
+uint64_t cpu_run(struct cpu *c, uint64_t max);
+
+uint32_t cpu_get_flags(struct cpu *c);
+/* Loads EFLAGS (all bits, as a debugger or test harness does: no privilege
+ * checks; fixed bits of the model applied). */
+void cpu_set_flags(struct cpu *c, uint32_t v);
+/* Loads a segment register as real mode (and V86) do: base = sel << 4. */
+void cpu_load_seg_real(struct cpu *c, int seg, uint16_t sel);
+void cpu_set_irq(struct cpu *c, bool level);
+
+/* Writes a one-line register summary. */
+void cpu_dump(struct cpu *c, FILE *f);
+
+#endif

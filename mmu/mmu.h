@@ -1,0 +1,57 @@
+/* mmu — every guest memory access goes through here.
+ *
+ * Today: the physical map (one contiguous RAM mapping, a ROM image mapped at
+ * the top of the first MiB and of the 4 GiB space, the A20 gate) and the
+ * address-bus width of the CPU model.  Paging, the softmmu TLB and shadow page
+ * tables come later behind the same interface: the CPU only ever calls the
+ * mmu_* functions below with linear addresses. */
+#ifndef AMBER_MMU_H
+#define AMBER_MMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mmu;
+
+/* A hook that sees every byte the guest writes (slow path only; NULL when
+ * nobody watches).  Used by the conformance runner to catch stray writes and,
+ * later, by debugger watchpoints. */
+typedef void mmu_write_hook(void *opaque, uint32_t paddr, uint8_t old, uint8_t val);
+
+struct mmu {
+	uint8_t *ram;          /* guest RAM, one contiguous host mapping */
+	uint32_t ram_size;
+	const uint8_t *rom;    /* BIOS image (not owned), read-only to the guest */
+	uint32_t rom_size;
+	uint32_t a20_mask;     /* ~0 with A20 open, ~(1 << 20) with it closed */
+	uint32_t bus_mask;     /* address pins of the CPU model: 20, 24 or 32 bits */
+	mmu_write_hook *write_hook;
+	void *hook_opaque;
+};
+
+/* Sets up RAM of ram_size bytes (lazily committed by the host).  Returns 0, or
+ * -1 with errno set when the host cannot provide it. */
+int mmu_init(struct mmu *m, uint32_t ram_size);
+void mmu_free(struct mmu *m);
+/* Maps rom (size a multiple of 64 KiB up to 1 MiB, not copied) so its last
+ * byte is at 0xFFFFF and at 0xFFFFFFFF. */
+void mmu_set_rom(struct mmu *m, const uint8_t *rom, uint32_t size);
+void mmu_set_a20(struct mmu *m, bool open);
+void mmu_set_bus_width(struct mmu *m, unsigned bits);
+
+/* Physical accesses.  Unbacked addresses read as all ones and ignore writes,
+ * as an open PC bus does. */
+uint8_t phys_read8(struct mmu *m, uint32_t pa);
+void phys_write8(struct mmu *m, uint32_t pa, uint8_t v);
+
+/* Linear accesses (no paging yet: linear == physical after the A20 gate and
+ * the bus width).  Multi-byte accesses are little-endian and may cross pages. */
+uint8_t mmu_read8(struct mmu *m, uint32_t la);
+uint16_t mmu_read16(struct mmu *m, uint32_t la);
+uint32_t mmu_read32(struct mmu *m, uint32_t la);
+void mmu_write8(struct mmu *m, uint32_t la, uint8_t v);
+void mmu_write16(struct mmu *m, uint32_t la, uint16_t v);
+void mmu_write32(struct mmu *m, uint32_t la, uint32_t v);
+
+#endif

@@ -1,0 +1,97 @@
+/* amber — the program: parse the command line, build the machine, run it,
+ * and turn the way it stopped into an exit status:
+ *   (V << 1) | 1  the guest wrote V to isa-debug-exit (as qemu)
+ *   0             the guest halted for good (HLT nothing can wake)
+ *   2             triple fault (amber stops; it does not reboot)
+ *   1             amber's own errors, before anything runs */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "machine.h"
+#include "itrace.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_options o;
+	int r = cli_parse(argc, argv, &o);
+	if (r != CLI_RUN)
+		return r == CLI_EXIT_OK ? 0 : 1;
+	/* Guest console lines appear as they are written, even into a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	struct machine_config cfg = {
+		.model = o.model,
+		.ram_size = o.ram_size,
+		.bios_path = o.bios,
+		.debugcon = o.debugcon != DEBUGCON_NONE,
+		.debugcon_out = o.debugcon == DEBUGCON_STDIO ? stdout : NULL,
+		.exit_iobase = o.exit_iobase,
+		.exit_iosize = o.exit_iosize,
+	};
+	static struct machine m;
+	char err[512];
+	if (machine_init(&m, &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	/* The file is created only once everything else is known to be good. */
+	FILE *con = cfg.debugcon_out;
+	if (o.debugcon == DEBUGCON_FILE) {
+		con = fopen(o.debugcon_path, "wb");
+		if (!con) {
+			fprintf(stderr, "amber: -debugcon file:%s: %s\n",
+			        o.debugcon_path, strerror(errno));
+			machine_destroy(&m);
+			return 1;
+		}
+		m.debugcon->out = con;
+	}
+	if (o.trace)
+		frontend_trace_attach(&m.cpu, stderr);
+
+	double t0 = now();
+	int status = 0;
+	enum machine_stop why = machine_run(&m, &status);
+	double secs = now() - t0;
+	if (con)
+		fflush(con);
+
+	struct cpu *c = &m.cpu;
+	switch (why) {
+	case STOP_EXIT:
+		break;
+	case STOP_HALTED:
+		if (cpu_get_flags(c) & FL_IF)
+			fprintf(stderr, "amber: guest halted waiting for an interrupt "
+			        "that no device can raise\n");
+		else
+			fprintf(stderr, "amber: guest halted with interrupts disabled\n");
+		status = 0;
+		break;
+	case STOP_SHUTDOWN:
+		fprintf(stderr, "amber: guest triple fault (CPU shutdown) at %04X:%08X\n",
+		        c->seg[SEG_CS].sel, c->insn_eip);
+		status = 2;
+		break;
+	}
+	if (o.stats) {
+		double mips = secs > 0 ? (double)c->icount / secs / 1e6 : 0;
+		fprintf(stderr, "amber: %llu instructions in %.3f s (%.1f MIPS)\n",
+		        (unsigned long long)c->icount, secs, mips);
+	}
+	machine_destroy(&m);
+	if (con && con != stdout)
+		fclose(con);
+	return status;
+}

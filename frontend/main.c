@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "debugport.h"
 #include "machine.h"
 #include "itrace.h"
 

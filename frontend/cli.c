@@ -68,8 +68,7 @@ static void usage(void)
 static void list_cpus(void)
 {
 	printf("Available CPU models (-cpu):\n");
-	for (int i = 0; i < CPU_MODEL_COUNT; i++)
-	{
+	for (int i = 0; i < CPU_MODEL_COUNT; i++) {
 		const char *d = cpu_models[i].description ? cpu_models[i].description : "";
 		printf("  %-12s %s%s\n", cpu_models[i].name, d,
 		       i == CPU_PENTIUM2 && !strstr(d, "default") ? " (default)" : "");
@@ -99,7 +98,7 @@ static int parse_ram(const char *arg, uint32_t *out)
 	}
 	if (!end || *end || errno)
 		return fail("-m %s: not a size (e.g. 128, 512M, 1G)", arg);
-	if (v > (RAM_MAX >> shift) || (v << shift) > RAM_MAX)
+	if (v > ((unsigned long long)RAM_MAX >> shift))
 		return fail("-m %s: too much RAM (at most 3G)", arg);
 	if ((v << shift) < RAM_MIN)
 		return fail("-m %s: too little RAM (at least 1M)", arg);

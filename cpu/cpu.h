@@ -95,6 +95,18 @@ enum cpu_state {
 	CPU_SHUTDOWN,   /* triple fault */
 };
 
+/* What an instruction may change before it faults: restored on a fault so
+ * exceptions are precise. */
+struct cpu_snapshot {
+	uint32_t r[8];
+	uint32_t eip;
+	uint32_t flags;
+	struct lazy_flags lf;
+	struct segment seg[6];
+	uint8_t cpl;
+	bool pmode, code32, stack32;
+};
+
 typedef void cpu_trace_fn(void *opaque, struct cpu *c, const struct insn *i,
                           uint32_t cs_base, uint32_t eip);
 
@@ -135,9 +147,17 @@ struct cpu {
 	struct insn *cur;
 	uint32_t ea_off;         /* effective address of the memory operand */
 	uint8_t ea_seg;
+	bool ea_valid;           /* ea_off/ea_seg computed for this instruction */
+	bool keep_progress;      /* a fault rewinds only EIP (REP strings) */
 	bool inhibit_irq;        /* after MOV SS / POP SS / STI: one instruction */
-	int fault_depth;         /* 0 normally; 1 while delivering; 2 double fault */
+	int fault_depth;         /* exceptions being delivered (for #DF, triple fault) */
+	int fault_depth_vector;  /* the one being delivered */
+	uint32_t next_eip;       /* EIP after the instruction */
 	jmp_buf *fault_jmp;
+	struct cpu_snapshot snap;
+	int fault_vector;        /* the exception being raised */
+	uint32_t fault_error;
+	bool fault_has_error;
 
 	/* The last interrupt or exception delivered (for tests and the tracer). */
 	int last_vector;         /* -1: none since cpu_clear_last_event */
@@ -166,6 +186,17 @@ void cpu_set_flags(struct cpu *c, uint32_t v);
 /* Loads a segment register as real mode (and V86) do: base = sel << 4. */
 void cpu_load_seg_real(struct cpu *c, int seg, uint16_t sel);
 void cpu_set_irq(struct cpu *c, bool level);
+
+/* The instruction tracer (--trace): Capstone disassembly of each executed
+ * instruction and the registers it changed.  Install with
+ * c->trace = tracer_hook, c->trace_opaque = tracer_new(stderr). */
+struct tracer;
+struct tracer *tracer_new(FILE *out);
+void tracer_free(struct tracer *t);
+void tracer_hook(void *opaque, struct cpu *c, const struct insn *i, uint32_t cs_base,
+                 uint32_t eip);
+/* Prints the changes of the last traced instruction. */
+void tracer_flush(struct tracer *t, struct cpu *c);
 
 /* Writes a one-line register summary. */
 void cpu_dump(struct cpu *c, FILE *f);

@@ -29,7 +29,8 @@ enum {
 	F_IO      = 1 << 10, /* IN/OUT/INS/OUTS: IOPL-checked in protected mode */
 	F_PRIV    = 1 << 11, /* CPL 0 only in protected mode */
 	F_MODE    = 1 << 12, /* may change mode, paging or code size: ends a block */
-	F_GROUP2  = 1 << 13, /* group with mod=3 sub-table by rm (0F 01) */
+	F_MAP38   = 1 << 13, /* 0F 38: a third opcode byte, then ModR/M */
+	F_MAP3A   = 1 << 14, /* 0F 3A: a third opcode byte, ModR/M and Ib */
 };
 
 /* Immediate forms. */
@@ -61,6 +62,7 @@ struct opdef {
 	uint8_t imm;             /* enum imm_form */
 	uint8_t width;           /* enum op_width */
 	uint8_t gen;             /* enum cpu_gen: first generation that has it */
+	uint8_t ungen;           /* first generation that no longer has it (0: all do) */
 	exec_fn *exec;
 	const struct opdef *group; /* F_GROUP: 8 entries by ModR/M.reg */
 };
@@ -86,8 +88,8 @@ struct insn {
 	uint8_t seg;             /* segment override, or SEG_NONE */
 	uint8_t rep;             /* 0, 0xF2 (REPNE) or 0xF3 (REP/REPE) */
 	bool lock;
-	bool has_modrm;
-	uint8_t modrm, mod, reg, rm;
+	bool has_modrm, has_sib;
+	uint8_t modrm, mod, reg, rm, sib;
 	/* Effective address (memory forms): base and index registers or EA_NONE,
 	 * scale as a shift count, default segment (SS for BP/SP-based forms). */
 	uint8_t ea_base, ea_index, ea_scale, ea_seg;
@@ -113,5 +115,7 @@ extern const struct opdef optable_1byte[256];
 extern const struct opdef optable_0f[256];
 /* The entry for an opcode the CPU generation does not have. */
 extern const struct opdef opdef_ud;
+/* 0F on the 8086, before it became the two-byte escape. */
+extern const struct opdef opdef_pop_cs;
 
 #endif

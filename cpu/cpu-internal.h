@@ -1,0 +1,167 @@
+/* Helpers shared by the interpreter's files: register and operand access,
+ * segmented memory, the stack, lazy flags, faults.  Internal to cpu/. */
+#ifndef AMBER_CPU_INTERNAL_H
+#define AMBER_CPU_INTERNAL_H
+
+#include "cpu.h"
+#include "model.h"
+#include "mmu.h"
+#include "bus.h"
+
+#define NORETURN _Noreturn
+
+static inline uint32_t size_mask(unsigned size)
+{
+	return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+static inline uint32_t sign_bit(unsigned size)
+{
+	return 1u << (8 * size - 1);
+}
+
+static inline uint32_t sext(uint32_t v, unsigned size)
+{
+	return size == 1 ? (uint32_t)(int8_t)v : size == 2 ? (uint32_t)(int16_t)v : v;
+}
+
+/* Registers by encoding: for byte size, 4-7 are AH CH DH BH. */
+static inline uint32_t reg_get(const struct cpu *c, unsigned r, unsigned size)
+{
+	if (size == 1)
+		return r < 4 ? c->r[r] & 0xFF : (c->r[r - 4] >> 8) & 0xFF;
+	return size == 2 ? c->r[r] & 0xFFFF : c->r[r];
+}
+
+static inline void reg_set(struct cpu *c, unsigned r, unsigned size, uint32_t v)
+{
+	if (size == 1) {
+		if (r < 4)
+			c->r[r] = (c->r[r] & ~0xFFu) | (v & 0xFF);
+		else
+			c->r[r - 4] = (c->r[r - 4] & ~0xFF00u) | ((v & 0xFF) << 8);
+	} else if (size == 2) {
+		c->r[r] = (c->r[r] & ~0xFFFFu) | (v & 0xFFFF);
+	} else {
+		c->r[r] = v;
+	}
+}
+
+/* ---- faults (interp.c) ---- */
+/* Raises an exception: leaves the instruction through the one fault path. */
+NORETURN void cpu_fault(struct cpu *c, int vector, uint32_t error);
+NORETURN void cpu_fault_noerr(struct cpu *c, int vector);
+#define cpu_ud(c) cpu_fault_noerr((c), EX_UD)
+#define cpu_gp0(c) cpu_fault((c), EX_GP, 0)
+/* Delivers an interrupt or exception now (real mode: through the IVT).
+ * return_eip is what is pushed. */
+void cpu_interrupt(struct cpu *c, int vector, uint32_t return_eip, bool soft,
+                   bool has_error, uint32_t error);
+/* From here on a fault keeps the registers as they are and only rewinds
+ * EIP: a REP string instruction restarts with its completed iterations
+ * done (SDM Vol 2 REP). */
+static inline void cpu_fault_keeps_progress(struct cpu *c)
+{
+	c->keep_progress = true;
+}
+
+/* ---- memory through segments (ea.c) ---- */
+uint32_t seg_read(struct cpu *c, unsigned seg, uint32_t off, unsigned size);
+void seg_write(struct cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_t v);
+/* Checks that [off, off+size) is accessible for writing (or reading),
+ * faulting as the access would; for instructions that must not leave a
+ * partial result. */
+void seg_check(struct cpu *c, unsigned seg, uint32_t off, unsigned size, bool write);
+/* Computes the effective address of i's memory operand into c->ea_off and
+ * c->ea_seg (segment override applied). */
+void ea_compute(struct cpu *c, const struct insn *i);
+/* The r/m operand of width size (register or memory). */
+uint32_t rm_read(struct cpu *c, const struct insn *i, unsigned size);
+void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint32_t v);
+/* Read-modify-write: rm_read_rmw computes the EA once; rm_write reuses it. */
+uint32_t fetch_code(struct cpu *c, uint32_t off, unsigned size);
+
+/* ---- the stack (exec-stack.c) ---- */
+void cpu_push(struct cpu *c, unsigned size, uint32_t v);
+uint32_t cpu_pop(struct cpu *c, unsigned size);
+/* Reads the stack at SP + off without moving SP. */
+uint32_t cpu_stack_peek(struct cpu *c, uint32_t off, unsigned size);
+void cpu_stack_adjust(struct cpu *c, int32_t delta);
+static inline uint32_t stack_mask(const struct cpu *c)
+{
+	return c->stack32 ? 0xFFFFFFFFu : 0xFFFFu;
+}
+
+/* ---- segment loads (exec-system.c) ---- */
+/* Loads a segment register as a MOV/POP would in the current mode. */
+void cpu_load_seg(struct cpu *c, unsigned seg, uint16_t sel);
+/* Far transfer: loads CS:EIP (real mode for now; protected mode grows here). */
+void cpu_jump_far(struct cpu *c, uint16_t sel, uint32_t eip);
+
+/* ---- lazy flags (flags.c) ---- */
+void flags_materialize(struct cpu *c);
+bool flag_cf(const struct cpu *c);
+bool flag_pf(const struct cpu *c);
+bool flag_af(const struct cpu *c);
+bool flag_zf(const struct cpu *c);
+bool flag_sf(const struct cpu *c);
+bool flag_of(const struct cpu *c);
+/* Condition code cc (0-15, as in Jcc/SETcc/CMOVcc). */
+bool cpu_cond(const struct cpu *c, unsigned cc);
+bool parity8(uint32_t v);
+
+static inline void lazy_set(struct cpu *c, enum lazy_op op, unsigned size,
+                            uint32_t dst, uint32_t src, uint32_t res)
+{
+	c->lf.op = op;
+	c->lf.size = size;
+	c->lf.dst = dst;
+	c->lf.src = src;
+	c->lf.res = res & size_mask(size);
+}
+
+/* Sets the arithmetic flags directly (bits of FL_ARITH in mask from v). */
+void flags_set_arith(struct cpu *c, uint32_t mask, uint32_t v);
+/* Sets SF, ZF and PF from a result and clears or sets the others from v. */
+void flags_szp(struct cpu *c, uint32_t res, unsigned size, uint32_t others_mask,
+               uint32_t others);
+
+/* ---- the ALU family helper (exec-alu.c) ---- */
+enum alu_kind { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+uint32_t alu(struct cpu *c, enum alu_kind k, unsigned size, uint32_t a, uint32_t b);
+
+/* ---- I/O (exec-system.c) ---- */
+uint32_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size);
+void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint32_t v);
+
+/* The address size mask of the instruction. */
+static inline uint32_t addr_mask(const struct insn *i)
+{
+	return i->asize == 4 ? 0xFFFFFFFFu : 0xFFFFu;
+}
+
+/* Sets EIP to target, truncated to the operand size as near branches do. */
+static inline void branch_to(struct cpu *c, const struct insn *i, uint32_t target)
+{
+	c->eip = i->osize == 4 ? target : target & 0xFFFF;
+}
+
+/* The segment of a memory operand with the default seg_default. */
+static inline unsigned seg_or(const struct insn *i, unsigned seg_default)
+{
+	return i->seg != SEG_NONE ? i->seg : seg_default;
+}
+
+
+/* ---- descriptors (seg.c) ---- */
+uint64_t desc_read(struct cpu *c, uint16_t sel);
+void desc_set_accessed(struct cpu *c, uint16_t sel);
+struct segment desc_to_cache(uint64_t d, uint16_t sel);
+uint64_t check_code_target(struct cpu *c, uint16_t sel);
+void cpu_load_cs(struct cpu *c, uint16_t sel, uint64_t d, unsigned cpl);
+
+/* ---- flags loads (exec-stack.c) ---- */
+uint32_t flags_loadable(const struct cpu *c, unsigned size);
+void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask);
+
+#endif

@@ -1,0 +1,46 @@
+/* Flag instructions, the coprocessor escapes and WAIT, #UD, hint NOPs. */
+#include "cpu-internal.h"
+
+/* CMC CLC STC CLD STD (F5 F8 F9 FC FD). */
+void exec_flag_op(struct cpu *c, struct insn *i)
+{
+	switch (i->op) {
+	case 0xF5: flags_set_arith(c, FL_CF, flag_cf(c) ? 0 : FL_CF); break;
+	case 0xF8: flags_set_arith(c, FL_CF, 0); break;
+	case 0xF9: flags_set_arith(c, FL_CF, FL_CF); break;
+	case 0xFC: c->flags &= ~(uint32_t)FL_DF; break;
+	default: c->flags |= FL_DF; break;
+	}
+}
+
+/* D8-DF with no coprocessor: #NM when CR0.EM or CR0.TS asks for emulation
+ * (SDM Vol 3 §2.5, Table 2-2); otherwise nothing answers and the
+ * instruction has no effect (the memory operand is not touched), which is
+ * how software detects that no FPU is present. */
+void exec_esc(struct cpu *c, struct insn *i)
+{
+	(void)i;
+	if (!model_is_8086(c) && (c->cr0 & 0xC))
+		cpu_fault_noerr(c, EX_NM);
+}
+
+/* WAIT: #NM when CR0.MP and CR0.TS are both set. */
+void exec_wait(struct cpu *c, struct insn *i)
+{
+	(void)i;
+	if (!model_is_8086(c) && (c->cr0 & 0xA) == 0xA)
+		cpu_fault_noerr(c, EX_NM);
+}
+
+void exec_ud(struct cpu *c, struct insn *i)
+{
+	(void)i;
+	cpu_ud(c);
+}
+
+/* 0F 18-1F: prefetch hints and the multi-byte NOP; they read nothing. */
+void exec_hint_nop(struct cpu *c, struct insn *i)
+{
+	(void)c;
+	(void)i;
+}

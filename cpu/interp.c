@@ -1,0 +1,276 @@
+/* The reference interpreter: fetch, decode, execute, and the one path by
+ * which faults leave an instruction. */
+#include "cpu-internal.h"
+
+#include <string.h>
+
+/* The 8086 knows no instruction length limit; amber stops reading prefixes
+ * after this many bytes. */
+#define INSN_BUF_MAX 32
+
+void cpu_init(struct cpu *c, const struct cpu_model_info *model,
+              struct mmu *mmu, struct bus *bus)
+{
+	memset(c, 0, sizeof *c);
+	c->model = model;
+	c->mmu = mmu;
+	c->bus = bus;
+	mmu_set_bus_width(mmu, model->bus_bits);
+	cpu_reset(c);
+}
+
+static void seg_set_real(struct segment *s, uint16_t sel)
+{
+	s->sel = sel;
+	s->base = (uint32_t)sel << 4;
+}
+
+void cpu_load_seg_real(struct cpu *c, int seg, uint16_t sel)
+{
+	seg_set_real(&c->seg[seg], sel);
+}
+
+/* SDM Vol 3 §9.1.1, Table 9-1: the processor state after reset. */
+void cpu_reset(struct cpu *c)
+{
+	memset(c->r, 0, sizeof c->r);
+	if (c->model->gen >= GEN_386)
+		c->r[R_EDX] = c->model->cpuid_family ? c->model->cpuid_family << 8 |
+		              c->model->cpuid_model << 4 | c->model->cpuid_stepping : 0x0303;
+	c->lf.op = LF_NONE;
+	c->flags = c->model->flags_fixed1;
+	for (int s = 0; s < 6; s++) {
+		c->seg[s] = (struct segment){ .base = 0, .limit = 0xFFFF, .sel = 0, .attr = 0x93 };
+	}
+	c->seg[SEG_CS].attr = 0x9B;
+	c->seg[SEG_CS].sel = 0xF000;
+	/* The CS base points at the top of the address space until the first
+	 * far jump, so the first fetch reads the BIOS ROM's last 16 bytes. */
+	c->seg[SEG_CS].base = c->model->gen >= GEN_386 ? 0xFFFF0000u :
+	                      c->model->gen == GEN_286 ? 0xFF0000u : 0xF0000u;
+	c->eip = 0xFFF0;
+	c->cpl = 0;
+	c->pmode = c->code32 = c->stack32 = false;
+	c->cr0 = c->model->gen >= GEN_486 ? 0x60000010 : c->model->gen == GEN_386 ? 0x10 :
+	         c->model->gen == GEN_286 ? 0xFFF0 : 0;
+	c->cr2 = c->cr3 = c->cr4 = 0;
+	c->gdtr.base = c->idtr.base = 0;
+	c->gdtr.limit = c->idtr.limit = 0xFFFF;
+	c->ldtr = (struct segment){ .limit = 0xFFFF, .attr = 0x82 };
+	c->tr = (struct segment){ .limit = 0xFFFF, .attr = 0x8B };
+	memset(c->dr, 0, sizeof c->dr);
+	c->dr[6] = 0xFFFF0FF0;
+	c->dr[7] = 0x400;
+	c->tsc = 0;
+	c->state = CPU_RUNNING;
+	c->pending = 0;
+	c->inhibit_irq = false;
+	c->fault_depth = 0;
+	c->last_vector = -1;
+	c->dmode = (struct decode_mode){ .code32 = false, .gen = c->model->gen,
+	                                 .max_len = c->model->max_insn_len };
+}
+
+void cpu_set_irq(struct cpu *c, bool level)
+{
+	c->intr = level;
+}
+
+static void snapshot_save(struct cpu *c)
+{
+	struct cpu_snapshot *s = &c->snap;
+	memcpy(s->r, c->r, sizeof s->r);
+	s->eip = c->eip;
+	s->flags = c->flags;
+	s->lf = c->lf;
+	memcpy(s->seg, c->seg, sizeof s->seg);
+	s->cpl = c->cpl;
+	s->pmode = c->pmode;
+	s->code32 = c->code32;
+	s->stack32 = c->stack32;
+}
+
+static void snapshot_restore(struct cpu *c)
+{
+	const struct cpu_snapshot *s = &c->snap;
+	memcpy(c->r, s->r, sizeof s->r);
+	c->eip = s->eip;
+	c->flags = s->flags;
+	c->lf = s->lf;
+	memcpy(c->seg, s->seg, sizeof s->seg);
+	c->cpl = s->cpl;
+	c->pmode = s->pmode;
+	c->code32 = s->code32;
+	c->stack32 = s->stack32;
+	c->dmode.code32 = s->code32;
+}
+
+void cpu_fault(struct cpu *c, int vector, uint32_t error)
+{
+	c->fault_vector = vector;
+	c->fault_error = error;
+	c->fault_has_error = true;
+	longjmp(*c->fault_jmp, 1);
+}
+
+void cpu_fault_noerr(struct cpu *c, int vector)
+{
+	c->fault_vector = vector;
+	c->fault_error = 0;
+	c->fault_has_error = false;
+	longjmp(*c->fault_jmp, 1);
+}
+
+/* Exceptions that push an error code in protected mode (SDM Vol 3 §6.13). */
+static bool vector_has_error(int v)
+{
+	return v == EX_DF || v == EX_TS || v == EX_NP || v == EX_SS || v == EX_GP ||
+	       v == EX_PF || v == EX_AC;
+}
+
+/* Contributory exceptions for the double-fault rule (SDM Vol 3 Table 6-5). */
+static bool contributory(int v)
+{
+	return v == EX_DE || v == EX_TS || v == EX_NP || v == EX_SS || v == EX_GP;
+}
+
+/* The fault path: the state returns to the start of the instruction (or of
+ * the current REP iteration), then the exception is delivered.  A fault
+ * while delivering becomes #DF, and one while delivering #DF shuts the CPU
+ * down (triple fault). */
+static void handle_fault(struct cpu *c)
+{
+	int v = c->fault_vector;
+	if (c->keep_progress)
+		c->eip = c->insn_eip;
+	else
+		snapshot_restore(c);
+	c->keep_progress = false;
+	uint32_t ret = model_fault_restarts(c) ? c->insn_eip : c->next_eip;
+	if (c->fault_depth > 0) {
+		int first = c->fault_depth_vector;
+		if (first == EX_DF || c->fault_depth > 1) {
+			c->state = CPU_SHUTDOWN;
+			c->fault_depth = 0;
+			return;
+		}
+		if (model_has_32bit(c) || c->model->gen == GEN_286) {
+			bool df = (contributory(first) && contributory(v)) ||
+			          (first == EX_PF && (contributory(v) || v == EX_PF));
+			if (df || !c->pmode) {
+				v = EX_DF;
+				c->fault_error = 0;
+				c->fault_has_error = true;
+			}
+		}
+	}
+	c->fault_depth++;
+	c->fault_depth_vector = v;
+	bool err = c->pmode && vector_has_error(v);
+	cpu_interrupt(c, v, ret, false, err, c->fault_error);
+	c->fault_depth = 0;
+}
+
+/* Reads the instruction at CS:EIP into buf, one byte at a time as the
+ * decoder asks, so a fetch fault happens only for bytes the instruction
+ * really has. */
+static void fetch_decode(struct cpu *c, struct insn *i)
+{
+	uint8_t buf[INSN_BUF_MAX];
+	unsigned avail = 0;
+	uint32_t ipmask = c->code32 ? 0xFFFFFFFFu : 0xFFFFu;
+	for (;;) {
+		enum decode_status st = decode_insn(buf, avail, &c->dmode, i);
+		if (st == DECODE_OK)
+			return;
+		if (st == DECODE_TOO_LONG || avail == INSN_BUF_MAX)
+			cpu_fault(c, model_too_long_vector(c), 0);
+		uint32_t off = c->eip + avail;
+		buf[avail++] = model_checks_limits(c) && c->code32 == false && off > 0xFFFF
+		               ? (uint8_t)fetch_code(c, off, 1)  /* past the limit: faults */
+		               : (uint8_t)fetch_code(c, off & ipmask, 1);
+	}
+}
+
+static void deliver_irq(struct cpu *c)
+{
+	int vector = c->irq_ack ? c->irq_ack(c->irq_opaque) : -1;
+	c->state = CPU_RUNNING;
+	if (vector < 0)
+		return;
+	cpu_interrupt(c, vector, c->eip, false, false, 0);
+}
+
+/* One instruction.  Called with c->fault_jmp set. */
+static void step_one(struct cpu *c)
+{
+	struct insn insn;
+	bool tf = c->flags & FL_TF;
+
+	snapshot_save(c);
+	c->insn_eip = c->eip;
+	c->ea_valid = false;
+	c->keep_progress = false;
+	fetch_decode(c, &insn);
+	c->cur = &insn;
+	c->next_eip = c->eip + insn.len;
+	if (!c->code32)
+		c->next_eip &= 0xFFFF;
+	c->eip = c->next_eip;
+	c->inhibit_irq = false;
+	if (c->trace)
+		c->trace(c->trace_opaque, c, &insn, c->seg[SEG_CS].base, c->insn_eip);
+	insn.def->exec(c, &insn);
+	c->icount++;
+	/* Single-step trap after the instruction (SDM Vol 3 §17.3.1.4). */
+	if (tf && c->state == CPU_RUNNING) {
+		c->dr[6] |= 0x4000;
+		cpu_interrupt(c, EX_DB, c->eip, false, false, 0);
+	}
+}
+
+uint64_t cpu_run(struct cpu *c, uint64_t max)
+{
+	jmp_buf jb;
+	jmp_buf *outer = c->fault_jmp;
+	volatile uint64_t n = 0;
+
+	c->fault_jmp = &jb;
+	if (setjmp(jb)) {
+		handle_fault(c);
+		n++;
+	}
+	while (n < max) {
+		if (c->state == CPU_SHUTDOWN)
+			break;
+		if (c->intr && (c->flags & FL_IF) && !c->inhibit_irq) {
+			deliver_irq(c);
+			continue;
+		}
+		if (c->state == CPU_HALTED)
+			break;
+		step_one(c);
+		n++;
+	}
+	c->fault_jmp = outer;
+	return n;
+}
+
+enum cpu_state cpu_step(struct cpu *c)
+{
+	cpu_run(c, 1);
+	return c->state;
+}
+
+void cpu_dump(struct cpu *c, FILE *f)
+{
+	static const char *names[8] = { "EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI" };
+	for (int r = 0; r < 8; r++)
+		fprintf(f, "%s=%08x ", names[r], c->r[r]);
+	fprintf(f, "EIP=%08x EFL=%08x\n", c->eip, cpu_get_flags(c));
+	static const char *sn[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };
+	for (int s = 0; s < 6; s++)
+		fprintf(f, "%s=%04x[%08x %08x %04x] ", sn[s], c->seg[s].sel, c->seg[s].base,
+		        c->seg[s].limit, c->seg[s].attr);
+	fprintf(f, "CR0=%08x CPL=%d\n", c->cr0, c->cpl);
+}

@@ -234,9 +234,12 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail,
 	 * (the length above stays that of the instruction as later CPUs read
 	 * it).  The 8086 has no #UD at all. */
 	if (!is8086) {
+		/* LOCK where it cannot apply is #UD from the 80386 on; the
+		 * 80286 ignores it (its real-mode vectors run LOCK PUSH). */
+		bool bad_lock = i->lock && mode->gen >= GEN_386 &&
+		                (!(flags & F_LOCK) || i->mod == 3);
 		bool ud = !gen_has(d, mode->gen) ||
-		          ((flags & F_MEMONLY) && i->mod == 3) ||
-		          (i->lock && (!(flags & F_LOCK) || i->mod == 3));
+		          ((flags & F_MEMONLY) && i->mod == 3) || bad_lock;
 		if (ud)
 			d = &opdef_ud;
 	}

@@ -14,10 +14,12 @@ void ea_compute(struct cpu *c, const struct insn *i)
 	c->ea_valid = true;
 }
 
-/* The stack segment faults with #SS, every other with #GP (SDM Vol 3 §6.15). */
+/* The stack segment faults with #SS, every other with #GP (SDM Vol 3 §6.15);
+ * the 80286 in real mode raises #GP for both. */
 static NORETURN void limit_fault(struct cpu *c, unsigned seg)
 {
-	cpu_fault(c, seg == SEG_SS ? EX_SS : EX_GP, 0);
+	bool ss = seg == SEG_SS && !(model_real_stack_fault_is_gp(c) && !c->pmode);
+	cpu_fault(c, ss ? EX_SS : EX_GP, 0);
 }
 
 /* Is [off, off+size) inside the segment? Expand-down data segments hold the

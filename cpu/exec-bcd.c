@@ -3,11 +3,19 @@
  * conformance vectors' CPUs do. */
 #include "cpu-internal.h"
 
+/* The 8086 compares AL with 9Fh instead of 99h for the high-digit
+ * adjustment when AF is set on entry (8086 conformance vectors). */
+static uint8_t high_limit(const struct cpu *c, bool af)
+{
+	return model_is_8086(c) && af ? 0x9F : 0x99;
+}
+
 void exec_daa(struct cpu *c, struct insn *i)
 {
 	(void)i;
 	uint8_t al = c->r[R_EAX] & 0xFF, old_al = al;
 	bool old_cf = flag_cf(c), af = flag_af(c), cf = false;
+	uint8_t limit = high_limit(c, af);
 	if ((al & 0xF) > 9 || af) {
 		cf = old_cf || al > 0xF9;
 		al += 6;
@@ -15,7 +23,7 @@ void exec_daa(struct cpu *c, struct insn *i)
 	} else {
 		af = false;
 	}
-	if (old_al > 0x99 || old_cf) {
+	if (old_al > limit || old_cf) {
 		al += 0x60;
 		cf = true;
 	}
@@ -32,6 +40,7 @@ void exec_das(struct cpu *c, struct insn *i)
 	(void)i;
 	uint8_t al = c->r[R_EAX] & 0xFF, old_al = al;
 	bool old_cf = flag_cf(c), af = flag_af(c), cf = false;
+	uint8_t limit = high_limit(c, af);
 	if ((al & 0xF) > 9 || af) {
 		cf = old_cf || al < 6;
 		al -= 6;
@@ -39,7 +48,7 @@ void exec_das(struct cpu *c, struct insn *i)
 	} else {
 		af = false;
 	}
-	if (old_al > 0x99 || old_cf) {
+	if (old_al > limit || old_cf) {
 		al -= 0x60;
 		cf = true;
 	}

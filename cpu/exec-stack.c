@@ -90,7 +90,10 @@ void exec_push_i(struct cpu *c, struct insn *i)
 
 void exec_push_e(struct cpu *c, struct insn *i)
 {
-	cpu_push(c, i->osize, rm_read(c, i, i->osize));
+	uint32_t v = rm_read(c, i, i->osize);
+	if (i->mod == 3 && i->rm == R_ESP && !model_push_sp_old(c))
+		v = (v - 2) & 0xFFFF;
+	cpu_push(c, i->osize, v);
 }
 
 /* POP Ev computes a (E)SP-based address after the pop (SDM Vol 2 POP). */

@@ -16,6 +16,9 @@ static inline bool model_fault_restarts(const struct cpu *c) { return c->model->
 /* 80286+: an access that runs past a segment's limit (a word at offset
  * FFFFh in real mode) faults; the 8086 wraps inside the segment. */
 static inline bool model_checks_limits(const struct cpu *c) { return c->model->gen >= GEN_286; }
+/* 80286: a stack-segment limit violation in real mode raises #GP, not #SS
+ * (the 286 real-mode vectors: POP/POPA at SP=FFFFh take vector 13). */
+static inline bool model_real_stack_fault_is_gp(const struct cpu *c) { return c->model->gen == GEN_286; }
 /* 80286+: IDIV accepts the most negative quotient (-128/-32768); the 8086
  * raises #DE for it. */
 static inline bool model_idiv_min_quotient(const struct cpu *c) { return c->model->gen >= GEN_286; }

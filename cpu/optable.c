@@ -83,7 +83,8 @@ static const struct opdef grp5[8] = {
 	OP("inc", L, 0, 0, GEN_8086, exec_inc_e), OP("dec", L, 0, 0, GEN_8086, exec_dec_e),
 	OP("call", B, 0, 0, GEN_8086, exec_call_e), OP("callf", B | F_MEMONLY, 0, 0, GEN_8086, exec_call_m),
 	OP("jmp", B, 0, 0, GEN_8086, exec_jmp_e), OP("jmpf", B | F_MEMONLY, 0, 0, GEN_8086, exec_jmp_m),
-	OP("push", 0, 0, 0, GEN_8086, exec_push_e), UDM,
+	OP("push", 0, 0, 0, GEN_8086, exec_push_e),
+	{ "push", 0, 0, 0, GEN_8086, GEN_186, exec_push_e, 0 }, /* 8086: /7 is PUSH too */
 };
 
 /* Group 11 (C6 C7): MOV Eb/Ev, imm; the 8086 ignores reg. */

@@ -42,7 +42,8 @@ void exec_das(struct cpu *c, struct insn *i)
 	bool old_cf = flag_cf(c), af = flag_af(c), cf = false;
 	uint8_t limit = high_limit(c, af);
 	if ((al & 0xF) > 9 || af) {
-		cf = old_cf || al < 6;
+		/* The 8086 does not take the borrow of this step into CF. */
+		cf = old_cf || (al < 6 && !model_is_8086(c));
 		al -= 6;
 		af = true;
 	} else {

@@ -12,6 +12,7 @@ and register bits to ignore (Intel SDM), and which memory regions follow.
 Record stream (binary, port E9h), per test:
     u32 counter (1, 2, ...)
     u32 EDI ESI EBP ESP EBX EDX ECX EAX EFLAGS
+    u16 ES CS SS DS FS GS
     [256 bytes data window]   if the record says "d"
     [256 bytes stack window]  if the record says "s"
 then the 4 bytes "DONE" and an exit through port F4h (value 0x20).
@@ -47,6 +48,9 @@ SEGS = {
     'pm32': {'es': 0x0000, 'cs': 0x0, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
 }
 SEGPFX = {'es': 0x26, 'cs': 0x2E, 'ss': 0x36, 'ds': 0x3E, 'fs': 0x64, 'gs': 0x65}
+SIZEKW = {1: 'byte', 2: 'word', 4: 'dword'}
+PRIV_SREGS = 0x2008    # six selectors stored by the dump routine
+SREG_ORDER = ['es', 'cs', 'ss', 'ds', 'fs', 'gs']
 SREG_NUM = {'es': 0, 'cs': 1, 'ss': 2, 'ds': 3, 'fs': 4, 'gs': 5}
 M32 = 0xFFFFFFFF
 
@@ -86,6 +90,10 @@ class Test:
         self.wstack = False
         self.locked = set()
         self.desc = ''
+        self.pokes = []         # (linear, size, int value | 'TGT') written before the test
+        self.rexpr = {}         # register -> 'TGT' (address of the label after the test)
+        self.asm = None         # nasm lines replacing the raw bytes (far pointers to TGT)
+        self.label = False      # emit the TGT label after the instruction + filler
 
     # register helpers --------------------------------------------------
     def set_reg(self, r, v, w):
@@ -121,6 +129,13 @@ class Test:
 
     def bytes(self):
         return bytes(self.pfx + self.body)
+
+    def poke(self, lin, size, value):
+        self.pokes.append((lin, size, value))
+        if lin < STACK:
+            self.wdata = True
+        else:
+            self.wstack = True
 
 
 class Gen:
@@ -683,7 +698,9 @@ def fam_mov(g, t):
         n = r.randrange(8)
         t.body = [0x0F, 0xC8 + n]
         if osz == 16:
-            t.mask_reg(n, 16)   # SDM BSWAP: 16-bit operand gives an undefined result
+            # SDM BSWAP: "the result is undefined" for a 16-bit register; qemu
+            # swaps all 32 bits, P6-class silicon clears the low 16: mask all.
+            t.mask_reg(n, 32)
     elif f == 'lea':
         # no memory access: any register values, any form
         mod, rm, tail, lin = g.mem(t, 1, allow_override=False)
@@ -834,7 +851,7 @@ def fam_stack(g, t):
         sp = t.regs[ESP] & (0xFFFF if g.mode == 'real' else M32)
         lin = g.segs['ss'] + sp
         # the value popped is in the stack window; record it via a store in setup
-        t.stack_poke = (lin, le(v, nb))
+        t.poke(lin, nb, v)
     elif f == 'pusha':
         t.body = [0x60]
     elif f == 'popa':
@@ -983,7 +1000,6 @@ def gen_test(g):
     weights = [w for _, w in FAMILIES]
     while True:
         t = Test(g)
-        t.stack_poke = None
         fam = g.rng.choices(fams, weights)[0]
         try:
             fam(g, t)
@@ -1043,25 +1059,31 @@ def emit(seed, mode, count):
         t = gen_test(g)
         kind = ('d' if t.wdata else '') + ('s' if t.wstack else '')
         A(f'; #{i} {t.fam}: {t.desc}')
-        if t.stack_poke:
-            lin, data = t.stack_poke
-            # write the popped value just before the test (into the stack window)
-            for j in range(0, len(data), 2):
-                A(f'  mov word [{lin + j - S["ds"]:#x}], {int.from_bytes(data[j:j+2], "little"):#x}')
-            t.wstack = True
-            kind = ('d' if t.wdata else '') + 's'
+        tgt = f'{rombase:#x}+L{i}' if pm else f'L{i}'
+        for lin, size, v in t.pokes:
+            # values the instruction will read (popped, far pointers, bounds)
+            v = tgt if v == 'TGT' else f'{v & ((1 << 8 * size) - 1):#x}'
+            A(f'  mov {SIZEKW[size]} [{lin - S["ds"]:#x}], {v}')
         for r in (EAX, ECX, EDX, EBX, EBP, ESI, EDI):
-            A(f'  mov {RNAMES[r]}, {t.regs[r]:#x}')
+            A(f'  mov {RNAMES[r]}, {tgt if r in t.rexpr else hex(t.regs[r])}')
         A(f'  mov esp, {priv_sp:#x}')
         A(f'  push dword {t.flags:#x}')
         A('  popfd')
-        A(f'  mov esp, {t.regs[ESP]:#x}')
-        A('  db ' + ','.join(f'{b:#04x}' for b in t.bytes() + bytes(t.after)))
+        A(f'  mov esp, {tgt if ESP in t.rexpr else hex(t.regs[ESP])}')
+        if t.asm:
+            for ln in t.asm:
+                A('  ' + ln.replace('TGT', tgt))
+        else:
+            A('  db ' + ','.join(f'{b:#04x}' for b in t.bytes()))
+        if t.after:
+            A('  db ' + ','.join(f'{b:#04x}' for b in t.after))
+        if t.label:
+            A(f'L{i}:')
         A(f'  mov [{ds_esp:#x}], esp')
         A(f'  mov esp, {priv_sp:#x}')
         A(f'  call dump_{kind or "r"}')
         side.append({'i': i, 'fam': t.fam, 'desc': t.desc, 'bytes': t.bytes().hex(),
-                     'regs': t.regs, 'flags': t.flags, 'fmask': t.fmask, 'rmask': t.rmask,
+                     'regs': [None if r in t.rexpr else t.regs[r] for r in range(8)], 'flags': t.flags, 'fmask': t.fmask, 'rmask': t.rmask,
                      'mmask': t.mmask, 'd': t.wdata, 's': t.wstack})
     # ---------------- end
     A('  mov dx, 0xe9')
@@ -1088,6 +1110,11 @@ def emit(seed, mode, count):
         A('  rep outsb')
         A(f'  mov esi, {regbuf:#x}')
         A('  mov ecx, 36')
+        A('  rep outsb')
+        for j, sreg in enumerate(SREG_ORDER):
+            A(f'  mov [{PRIV_SREGS - S["ds"] + 2 * j:#x}], {sreg}')
+        A(f'  mov esi, {PRIV_SREGS - S["ds"]:#x}')
+        A('  mov ecx, 12')
         A('  rep outsb')
         for part, lin, size, src in (('d', DATA, DATA_SIZE, 'win_copy'),
                                      ('s', STACK, STACK_SIZE, f'win_copy+{DATA_SIZE}')):

@@ -82,7 +82,7 @@ def parse(data, side):
     recs = []
     pos = 0
     for i, rec in enumerate(side):
-        need = 40 + 256 * rec['d'] + 256 * rec['s']
+        need = 52 + 256 * rec['d'] + 256 * rec['s']
         if pos + need > len(data):
             break
         cnt = struct.unpack_from('<I', data, pos)[0]
@@ -92,7 +92,8 @@ def parse(data, side):
         regs = [0] * 8
         for j, r in enumerate(DUMP_ORDER):
             regs[r] = vals[j]
-        p = pos + 40
+        sregs = struct.unpack_from('<6H', data, pos + 40)
+        p = pos + 52
         d = s = None
         if rec['d']:
             d = data[p:p + 256]
@@ -100,7 +101,7 @@ def parse(data, side):
         if rec['s']:
             s = data[p:p + 256]
             p += 256
-        recs.append((regs, vals[8], d, s))
+        recs.append((regs, vals[8], d, s, sregs))
         pos = p
     done = data[pos:pos + 4] == b'DONE'
     return recs, done
@@ -117,6 +118,9 @@ def diff(rec, e, a):
     if (e[1] ^ a[1]) & fm:
         x = (e[1] ^ a[1]) & fm
         out.append(f"eflags: qemu {e[1]:08x} amber {a[1]:08x} (differ: {flagstr(x)})")
+    if e[4] != a[4]:
+        out.append('sregs (es cs ss ds fs gs): qemu ' + ' '.join(f'{x:04x}' for x in e[4]) +
+                   ' amber ' + ' '.join(f'{x:04x}' for x in a[4]))
     mm = set(rec['mmask'])
     for k, base in ((2, gen.DATA), (3, gen.STACK)):
         if e[k] is not None and a[k] is not None and e[k] != a[k]:
@@ -130,7 +134,8 @@ def diff(rec, e, a):
 def describe(rec, mode):
     r = rec['regs']
     return (f"[{mode} #{rec['i']}] {rec['bytes']}  {rec['fam']}: {rec['desc']}\n"
-            f"    in: " + ' '.join(f'{gen.RNAMES[k]}={r[k]:08x}' for k in range(8)) +
+            f"    in: " + ' '.join(f'{gen.RNAMES[k]}=' + ('label' if r[k] is None else f'{r[k]:08x}')
+                             for k in range(8)) +
             f" eflags={rec['flags']:08x}")
 
 

@@ -72,6 +72,7 @@ void seg_write(struct cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_
  * faulting as the access would; for instructions that must not leave a
  * partial result. */
 void seg_check(struct cpu *c, unsigned seg, uint32_t off, unsigned size, bool write);
+bool seg_in_limit(const struct cpu *c, unsigned seg, uint32_t off, unsigned size);
 /* Computes the effective address of i's memory operand into c->ea_off and
  * c->ea_seg (segment override applied). */
 void ea_compute(struct cpu *c, const struct insn *i);

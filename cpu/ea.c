@@ -34,6 +34,11 @@ static bool in_limit(const struct segment *s, uint32_t off, unsigned size)
 	return last >= off && last <= s->limit;
 }
 
+bool seg_in_limit(const struct cpu *c, unsigned seg, uint32_t off, unsigned size)
+{
+	return !model_checks_limits(c) || in_limit(&c->seg[seg], off, size);
+}
+
 void seg_check(struct cpu *c, unsigned seg, uint32_t off, unsigned size, bool write)
 {
 	(void)write;

@@ -13,15 +13,40 @@ void exec_flag_op(struct cpu *c, struct insn *i)
 	}
 }
 
+/* Bytes of the memory operand of an x87 instruction (SDM Vol 2 x87 opcode
+ * map); environment and state images are taken in their 16-bit forms. */
+static unsigned esc_operand_size(const struct insn *i)
+{
+	static const uint8_t sizes[8][8] = {
+		/* D8 */ { 4, 4, 4, 4, 4, 4, 4, 4 },
+		/* D9 */ { 4, 4, 4, 4, 14, 2, 14, 2 },
+		/* DA */ { 4, 4, 4, 4, 4, 4, 4, 4 },
+		/* DB */ { 4, 4, 4, 4, 1, 10, 1, 10 },
+		/* DC */ { 8, 8, 8, 8, 8, 8, 8, 8 },
+		/* DD */ { 8, 8, 8, 8, 94, 1, 94, 2 },
+		/* DE */ { 2, 2, 2, 2, 2, 2, 2, 2 },
+		/* DF */ { 2, 2, 2, 2, 10, 8, 10, 8 },
+	};
+	return sizes[i->op & 7][i->reg];
+}
+
 /* D8-DF with no coprocessor: #NM when CR0.EM or CR0.TS asks for emulation
  * (SDM Vol 3 §2.5, Table 2-2); otherwise nothing answers and the
  * instruction has no effect (the memory operand is not touched), which is
  * how software detects that no FPU is present. */
 void exec_esc(struct cpu *c, struct insn *i)
 {
-	(void)i;
-	if (!model_is_8086(c) && (c->cr0 & 0xC))
+	if (model_is_8086(c))
+		return;
+	if (c->cr0 & 0xC)
 		cpu_fault_noerr(c, EX_NM);
+	/* The CPU still checks the memory operand against its segment limit
+	 * before the coprocessor would take it (286 vectors: FSUB [SI] with
+	 * SI=FFFFh raises #GP). */
+	if (i->mod != 3) {
+		ea_compute(c, i);
+		seg_check(c, c->ea_seg, c->ea_off, esc_operand_size(i), false);
+	}
 }
 
 /* WAIT: #NM when CR0.MP and CR0.TS are both set. */

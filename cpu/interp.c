@@ -183,8 +183,10 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 		enum decode_status st = decode_insn(buf, avail, &c->dmode, i);
 		if (st == DECODE_OK)
 			return;
+		/* Longer than the model's limit: #GP(0) (SDM Vol 2 §2.3.11;
+		 * the 80286 too, as its vectors show for 11-byte forms). */
 		if (st == DECODE_TOO_LONG || avail == INSN_BUF_MAX)
-			cpu_fault(c, model_too_long_vector(c), 0);
+			cpu_fault(c, EX_GP, 0);
 		uint32_t off = c->eip + avail;
 		buf[avail++] = model_checks_limits(c) && c->code32 == false && off > 0xFFFF
 		               ? (uint8_t)fetch_code(c, off, 1)  /* past the limit: faults */

@@ -28,7 +28,9 @@ static inline bool model_rep_negates_mul(const struct cpu *c) { return c->model-
 static inline bool model_has_setmo(const struct cpu *c) { return c->model->gen == GEN_8086; }
 /* 386+: the 32-bit registers, FS/GS and the 66h/67h prefixes exist. */
 static inline bool model_has_32bit(const struct cpu *c) { return c->model->gen >= GEN_386; }
-/* Longest legal instruction; longer raises #UD on the 286 and #GP on 386+. */
-static inline int model_too_long_vector(const struct cpu *c) { return c->model->gen >= GEN_386 ? EX_GP : EX_UD; }
+/* 80286: a string instruction's limit fault is reported after the pointer
+ * of the faulting access (SI or DI) has advanced (286 real-mode vectors:
+ * MOVSW at SI=FFFFh faults with SI=0001h). */
+static inline bool model_string_fault_advances(const struct cpu *c) { return c->model->gen == GEN_286; }
 
 #endif

@@ -46,6 +46,8 @@ EXIT_VALUE = 0x20      # qemu/amber exit status (0x20<<1)|1 = 65
 SEGS = {
     'real': {'es': 0x0000, 'cs': 0xF0000, 'ss': 0x0800, 'ds': 0x0400, 'fs': 0x0200, 'gs': 0x0600},
     'pm32': {'es': 0x0000, 'cs': 0x0, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
+    # 16-bit code segment (base F0000h) in protected mode, 32-bit data and stack segments
+    'pm16': {'es': 0x0000, 'cs': 0xF0000, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
 }
 SEGPFX = {'es': 0x26, 'cs': 0x2E, 'ss': 0x36, 'ds': 0x3E, 'fs': 0x64, 'gs': 0x65}
 SIZEKW = {1: 'byte', 2: 'word', 4: 'dword'}
@@ -144,7 +146,8 @@ class Gen:
         self.mode = mode
         self.rng = random.Random(f'{GEN_VERSION}:{mode}:{seed}')
         self.segs = SEGS[mode]
-        self.dsz = 16 if mode == 'real' else 32
+        self.dsz = 32 if mode == 'pm32' else 16
+        self.stack16 = mode == 'real'      # SS.B = 0
         r = self.rng
         self.data = bytearray(r.getrandbits(8) for _ in range(DATA_SIZE))
         # runs and duplicates so that CMPS/SCAS sometimes match
@@ -171,7 +174,7 @@ class Gen:
     def stack_esp(self, lo=0x40, hi=0xC0):
         """An ESP that points into the stack window (SS-relative)."""
         off = STACK + (self.rng.randint(lo, hi) & ~1) - self.segs['ss']
-        if self.mode == 'real':
+        if self.stack16:
             return (self.rng.getrandbits(16) << 16) | off
         return off
 
@@ -839,8 +842,8 @@ def fam_stack(g, t):
         t.body = {'es': [0x06], 'cs': [0x0E], 'ss': [0x16], 'ds': [0x1E],
                   'fs': [0x0F, 0xA0], 'gs': [0x0F, 0xA8]}[s]
         if osz == 32:
-            sp = t.regs[ESP] & (0xFFFF if g.mode == 'real' else M32)
-            lin = g.segs['ss'] + ((sp - 4) & (0xFFFF if g.mode == 'real' else M32))
+            sp = t.regs[ESP] & (0xFFFF if g.stack16 else M32)
+            lin = g.segs['ss'] + ((sp - 4) & (0xFFFF if g.stack16 else M32))
             t.mmask += [lin + 2, lin + 3]   # SDM PUSH: upper half may be left unmodified
         t.desc = 'push ' + s
     elif f == 'pushf':
@@ -848,7 +851,7 @@ def fam_stack(g, t):
     elif f == 'popf':
         t.body = [0x9D]
         v = 2 | (r.getrandbits(22) & (STATUS | DF | NT | IOPL | AC | ID | 0x8028))
-        sp = t.regs[ESP] & (0xFFFF if g.mode == 'real' else M32)
+        sp = t.regs[ESP] & (0xFFFF if g.stack16 else M32)
         lin = g.segs['ss'] + sp
         # the value popped is in the stack window; record it via a store in setup
         t.poke(lin, nb, v)
@@ -866,7 +869,7 @@ def fam_stack(g, t):
         t.regs[ESP] = g.stack_esp(0x80, 0xC0)
         # EBP must point into the stack window when lvl > 1 (frame pointers are read)
         bp = g.stack_esp(0x60, 0xF0)
-        if g.mode == 'real' or r.random() < 0.5:
+        if g.stack16 or r.random() < 0.5:
             t.regs[EBP] = bp
         else:
             t.regs[EBP] = bp
@@ -987,11 +990,162 @@ def fam_jump(g, t):
     t.desc = f
 
 
+def selector(g, seg):
+    if g.mode == 'real':
+        return g.segs[seg] >> 4 if seg != 'cs' else 0xF000
+    return {'cs': 0x08 if g.mode == 'pm32' else 0x38, 'es': 0x10, 'ss': 0x18, 'ds': 0x20, 'fs': 0x28, 'gs': 0x30}[seg]
+
+
+def fam_seg(g, t):
+    """Segment register loads with the selector already in use."""
+    r = g.rng
+    osz, asz = g.sizes(t)
+    seg = r.choice(['es', 'ss', 'ds', 'fs', 'gs'])
+    sel = selector(g, seg)
+    f = r.choice(['mov', 'pop', 'lxs'])
+    if f == 'mov':
+        b, o = g.rm_operand(t, 16, SREG_NUM[seg], False, avoid=())
+        if o[0] == 'r':
+            t.set_reg(o[1], sel, 16)
+        else:
+            t.poke(o[1], 2, sel)
+        t.body = [0x8E] + b
+    elif f == 'pop':
+        t.regs[ESP] = g.stack_esp(0x50, 0xB0)
+        t.lock(ESP)
+        sp = t.regs[ESP] & (0xFFFF if g.stack16 else M32)
+        t.poke(g.segs['ss'] + sp, osz // 8, (r.getrandbits(16) << 16 | sel) if osz == 32 else sel)
+        t.body = {'es': [0x07], 'ss': [0x17], 'ds': [0x1F], 'fs': [0x0F, 0xA1], 'gs': [0x0F, 0xA9]}[seg]
+        t.wstack = True
+    else:
+        nb = osz // 8
+        reg = r.randrange(8)
+        mod, rm, tail, lin = g.mem(t, nb + 2, write=False)
+        off = g.rval()
+        if reg == ESP:
+            off = g.stack_esp()
+        t.poke(lin, nb, off)
+        t.poke(lin + nb, 2, sel)
+        t.body = {'es': [0xC4], 'ds': [0xC5], 'ss': [0x0F, 0xB2], 'fs': [0x0F, 0xB4],
+                  'gs': [0x0F, 0xB5]}[seg] + [(mod << 6) | (reg << 3) | rm] + tail
+    t.desc = f'{f} {seg}'
+
+
+def fam_ctl(g, t):
+    """Near/far returns, IRET, far and indirect jumps/calls to the next instruction."""
+    r = g.rng
+    pm = g.mode == 'pm32'
+    osz, asz = g.sizes(t, allow66=not pm)
+    nb = osz // 8
+    t.regs[ESP] = g.stack_esp(0x50, 0xB0)
+    t.lock(ESP)
+    t.wstack = True
+    sp = t.regs[ESP] & (0xFFFF if g.stack16 else M32)
+    top = g.segs['ss'] + sp
+    cs = selector(g, 'cs')
+    t.after = [0xF7, 0xD7]   # not edi: executed only if control does not transfer
+    t.label = True
+    f = r.choice(['ret', 'retn', 'retf', 'retfn', 'iret', 'jmpf', 'callf',
+                  'jmpr', 'callr', 'jmpm', 'callm'])
+    t.desc = f
+    if f in ('ret', 'retn'):
+        t.poke(top, nb, 'TGT')
+        t.body = [0xC3] if f == 'ret' else [0xC2] + list(le(r.choice([0, 2, 4, 6, 0x10]), 2))
+    elif f in ('retf', 'retfn', 'iret'):
+        t.poke(top, nb, 'TGT')
+        t.poke(top + nb, 2, cs)
+        if nb == 4:
+            t.poke(top + 6, 2, r.getrandbits(16))
+        if f == 'iret':
+            v = 2 | (r.getrandbits(22) & (STATUS | DF | IOPL | AC | ID | 0x8028))
+            t.poke(top + 2 * nb, nb, v)
+            t.body = [0xCF]
+        else:
+            t.body = [0xCB] if f == 'retf' else [0xCA] + list(le(r.choice([0, 2, 4, 8]), 2))
+    elif f in ('jmpf', 'callf'):
+        op = 0xEA if f == 'jmpf' else 0x9A
+        t.body = [op] + [0] * nb + list(le(cs, 2))
+        t.asm = [f"db {t.bytes()[:-nb - 2].hex(',').replace(',', ',0x').join(['0x', ''])}",
+                 f"{'dd' if nb == 4 else 'dw'} TGT", f'dw {cs:#x}']
+        t.label = True
+        t.after = [0xF7, 0xD7]
+    elif f in ('jmpr', 'callr'):
+        n = r.choice([0, 1, 2, 3, 5, 6, 7])
+        t.rexpr[n] = 'TGT'
+        t.lock(n)
+        t.body = [0xFF, 0xC0 | ((4 if f == 'jmpr' else 2) << 3) | n]
+    else:
+        mod, rm, tail, lin = g.mem(t, nb, write=False)
+        t.poke(lin, nb, 'TGT')
+        t.body = [0xFF, (mod << 6) | ((4 if f == 'jmpm' else 2) << 3) | rm] + tail
+    if t.asm and t.pfx:
+        t.asm[0] = 'db ' + ','.join(f'{p:#04x}' for p in t.pfx) + ',' + t.asm[0][3:]
+
+
+def fam_bound(g, t):
+    r = g.rng
+    osz, asz = g.sizes(t)
+    nb = osz // 8
+    reg = r.randrange(8)
+    mod, rm, tail, lin = g.mem(t, 2 * nb, write=False, avoid=(reg,))
+    half = 1 << (osz - 1)
+    lo = r.randint(-half, half - 1)
+    hi = r.randint(lo, half - 1)
+    idx = r.choice([lo, hi, r.randint(lo, hi)])
+    t.set_reg(reg, idx, osz)
+    t.lock(reg)
+    t.poke(lin, nb, lo)
+    t.poke(lin + nb, nb, hi)
+    t.body = [0x62, (mod << 6) | (reg << 3) | rm] + tail
+    t.desc = f'bound o{osz} {lo}..{hi} idx {idx}'
+
+
+def fam_sys(g, t):
+    """Protected-mode descriptor queries and stores (pm32 only)."""
+    r = g.rng
+    if g.mode == 'real':
+        raise Retry()
+    osz, asz = g.sizes(t)
+    f = r.choice(['arpl', 'lar', 'lsl', 'verr', 'verw', 'sldt', 'str', 'smsw', 'sgdt', 'sidt'])
+    t.desc = f
+    sel = r.choice([0, 3, 0x08, 0x0B, 0x10, 0x13, 0x18, 0x20, 0x28, 0x30, 0x33, 0x38, 0x40, 0x04,
+                    r.getrandbits(16)])
+    if f == 'arpl':
+        b, o = g.rm_operand(t, 16, r.randrange(8), True)
+        t.body = [0x63] + b
+    elif f in ('lar', 'lsl'):
+        reg = r.randrange(8)
+        b, o = g.rm_operand(t, 16, reg, False)
+        if o[0] == 'r':
+            t.set_reg(o[1], sel, 16)
+        else:
+            t.poke(o[1], 2, sel)
+        t.body = [0x0F, 0x02 if f == 'lar' else 0x03] + b
+    elif f in ('verr', 'verw'):
+        b, o = g.rm_operand(t, 16, 4 if f == 'verr' else 5, False)
+        if o[0] == 'r':
+            t.set_reg(o[1], sel, 16)
+        else:
+            t.poke(o[1], 2, sel)
+        t.body = [0x0F, 0x00] + b
+    elif f in ('sldt', 'str', 'smsw'):
+        sub = {'sldt': 0, 'str': 1}.get(f)
+        b, o = g.rm_operand(t, 16, 4 if f == 'smsw' else sub, True)
+        t.body = [0x0F, 0x01 if f == 'smsw' else 0x00] + b
+        if o[0] == 'r' and osz == 32:
+            if f == 'smsw':
+                t.rmask[o[1]] |= 0xFFFF0000   # SDM SMSW: upper 16 bits undefined
+    else:
+        mod, rm, tail, lin = g.mem(t, 6, write=True)
+        t.body = [0x0F, 0x01, (mod << 6) | ((0 if f == 'sgdt' else 1) << 3) | rm] + tail
+
+
 FAMILIES = [
     (fam_alu, 14), (fam_test, 3), (fam_incdec, 4), (fam_negnot, 3), (fam_shift, 10),
     (fam_shld, 5), (fam_mul, 5), (fam_div, 5), (fam_bcd, 4), (fam_mov, 12),
     (fam_cmpxchg8b, 1), (fam_bt, 6), (fam_bsf, 3), (fam_cc, 5), (fam_misc, 4),
     (fam_stack, 8), (fam_string, 7), (fam_xlat, 1), (fam_jump, 5),
+    (fam_seg, 3), (fam_ctl, 4), (fam_bound, 1), (fam_sys, 2),
 ]
 
 
@@ -1017,6 +1171,7 @@ def gen_test(g):
 def emit(seed, mode, count):
     g = Gen(seed, mode)
     pm = mode == 'pm32'
+    prot = mode != 'real'
     S = g.segs
     rombase = 0xFFFF0000 if pm else 0
     out = []
@@ -1029,7 +1184,7 @@ def emit(seed, mode, count):
     A('start16:')
     A('  cli')
     A('  cld')
-    if not pm:
+    if not prot:
         for sreg in ('es', 'ss', 'ds', 'fs', 'gs'):
             A(f'  mov ax, {S[sreg] >> 4:#x}')
             A(f'  mov {sreg}, ax')
@@ -1039,8 +1194,11 @@ def emit(seed, mode, count):
         A('  mov eax, cr0')
         A('  or al, 1')
         A('  mov cr0, eax')
-        A(f'  jmp dword 0x08:{rombase:#x}+start32')
-        A('bits 32')
+        if pm:
+            A(f'  jmp dword 0x08:{rombase:#x}+start32')
+            A('bits 32')
+        else:
+            A('  jmp 0x38:start32')
         A('start32:')
         for i, sreg in enumerate(('es', 'ss', 'ds', 'fs', 'gs')):
             A(f'  mov ax, {0x10 + 8 * i:#x}')
@@ -1135,14 +1293,15 @@ def emit(seed, mode, count):
     blob = bytes(g.data) + bytes(g.stack)
     for j in range(0, len(blob), 16):
         A('  db ' + ','.join(f'{b:#04x}' for b in blob[j:j + 16]))
-    if pm:
+    if prot:
         A('align 8')
         A('gdt:')
         A('  dq 0')
-        A('  dw 0xffff, 0x0000, 0x9a00, 0x00cf   ; 0x08 code32 base 0')
+        A('  dw 0xffff, 0x0000, 0x9b00, 0x00cf   ; 0x08 code32 base 0 (accessed)')
         for sreg in ('es', 'ss', 'ds', 'fs', 'gs'):
             b = S[sreg]
-            A(f'  dw 0xffff, {b & 0xFFFF:#x}, {0x9200 | (b >> 16 & 0xFF):#x}, {0x00cf | ((b >> 24) << 8):#x}  ; {sreg}')
+            A(f'  dw 0xffff, {b & 0xFFFF:#x}, {0x9300 | (b >> 16 & 0xFF):#x}, {0x00cf | ((b >> 24) << 8):#x}  ; {sreg}')
+        A('  dw 0xffff, 0x0000, 0x9b0f, 0x0000   ; 0x38 code16 base F0000h')
         A('gdt_end:')
         A('gdtr:')
         A('  dw gdt_end - gdt - 1')
@@ -1158,7 +1317,7 @@ def emit(seed, mode, count):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--mode', choices=['real', 'pm32'], required=True)
+    ap.add_argument('--mode', choices=['real', 'pm32', 'pm16'], required=True)
     ap.add_argument('--count', type=int, default=500)
     ap.add_argument('-o', '--output', required=True, help='nasm source to write')
     ap.add_argument('--sidecar', required=True)

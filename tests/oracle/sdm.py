@@ -223,6 +223,8 @@ def shld(s, op, w, dst, src, cnt):
 
 def model(rec, mode):
     """SDM result of a register-form record, or None when not modelled."""
+    if None in rec['regs']:
+        return None
     d = decode(rec, mode)
     s = State(rec)
     op = d.op

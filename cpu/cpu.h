@@ -107,6 +107,18 @@ struct cpu_snapshot {
 	bool pmode, code32, stack32;
 };
 
+/* The decoded-instruction cache ("decode once", DESIGN.md): keyed as
+ * translated blocks will be, by linear EIP and code size; entries are
+ * dropped per physical page when the guest writes there. */
+#define ICACHE_ENTRIES 2048
+struct icache_entry {
+	uint32_t lin;            /* linear address of the first byte */
+	uint32_t phys_first, phys_last; /* physical pages it was read from */
+	bool valid;
+	bool code32;
+	struct insn insn;
+};
+
 typedef void cpu_trace_fn(void *opaque, struct cpu *c, const struct insn *i,
                           uint32_t cs_base, uint32_t eip);
 
@@ -165,6 +177,8 @@ struct cpu {
 
 	cpu_trace_fn *trace;
 	void *trace_opaque;
+
+	struct icache_entry icache[ICACHE_ENTRIES];
 };
 
 void cpu_init(struct cpu *c, const struct cpu_model_info *model,
@@ -186,6 +200,9 @@ void cpu_set_flags(struct cpu *c, uint32_t v);
 /* Loads a segment register as real mode (and V86) do: base = sel << 4. */
 void cpu_load_seg_real(struct cpu *c, int seg, uint16_t sel);
 void cpu_set_irq(struct cpu *c, bool level);
+/* Drops every decoded instruction (after a host-side write to guest code
+ * that bypassed the mmu, e.g. loading a test's memory image). */
+void cpu_flush_decoded(struct cpu *c);
 
 /* The instruction tracer (--trace): Capstone disassembly of each executed
  * instruction and the registers it changed.  Install with

@@ -8,6 +8,8 @@
  * after this many bytes. */
 #define INSN_BUF_MAX 32
 
+static void icache_page_written(void *opaque, uint32_t paddr);
+
 void cpu_init(struct cpu *c, const struct cpu_model_info *model,
               struct mmu *mmu, struct bus *bus)
 {
@@ -15,6 +17,8 @@ void cpu_init(struct cpu *c, const struct cpu_model_info *model,
 	c->model = model;
 	c->mmu = mmu;
 	c->bus = bus;
+	mmu->code_write = icache_page_written;
+	mmu->code_opaque = c;
 	mmu_set_bus_width(mmu, model->bus_bits);
 	cpu_reset(c);
 }
@@ -67,6 +71,7 @@ void cpu_reset(struct cpu *c)
 	c->inhibit_irq = false;
 	c->fault_depth = 0;
 	c->last_vector = -1;
+	cpu_flush_decoded(c);
 	c->dmode = (struct decode_mode){ .code32 = false, .gen = c->model->gen,
 	                                 .max_len = c->model->max_insn_len };
 }
@@ -171,6 +176,30 @@ static void handle_fault(struct cpu *c)
 	c->fault_depth = 0;
 }
 
+void cpu_flush_decoded(struct cpu *c)
+{
+	for (int k = 0; k < ICACHE_ENTRIES; k++)
+		c->icache[k].valid = false;
+}
+
+/* The mmu's code-write hook: drop the entries read from that page. */
+static void icache_page_written(void *opaque, uint32_t paddr)
+{
+	struct cpu *c = opaque;
+	uint32_t page = paddr >> 12;
+	for (int k = 0; k < ICACHE_ENTRIES; k++) {
+		struct icache_entry *e = &c->icache[k];
+		if (e->valid && (e->phys_first >> 12 == page || e->phys_last >> 12 == page))
+			e->valid = false;
+	}
+	mmu_unmark_code(c->mmu, paddr);
+}
+
+static inline struct icache_entry *icache_slot(struct cpu *c, uint32_t lin)
+{
+	return &c->icache[(lin ^ (lin >> 11)) & (ICACHE_ENTRIES - 1)];
+}
+
 /* Reads the instruction at CS:EIP into buf, one byte at a time as the
  * decoder asks, so a fetch fault happens only for bytes the instruction
  * really has. */
@@ -179,6 +208,15 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 	uint8_t buf[INSN_BUF_MAX];
 	unsigned avail = 0;
 	uint32_t ipmask = c->code32 ? 0xFFFFFFFFu : 0xFFFFu;
+	uint32_t lin = c->seg[SEG_CS].base + c->eip;
+	/* Fast path: 16 bytes inside the segment and the page are read at
+	 * once; near a limit or page end, bytes come one at a time so only
+	 * bytes the instruction really has can fault. */
+	if ((lin & 0xFFF) <= 0x1000 - 16 && c->eip <= ipmask - 15 &&
+	    (!model_checks_limits(c) || c->eip + 15 <= c->seg[SEG_CS].limit)) {
+		for (; avail < 16; avail++)
+			buf[avail] = mmu_read8(c->mmu, lin + avail);
+	}
 	for (;;) {
 		enum decode_status st = decode_insn(buf, avail, &c->dmode, i);
 		if (st == DECODE_OK)
@@ -192,6 +230,23 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 		               ? (uint8_t)fetch_code(c, off, 1)  /* past the limit: faults */
 		               : (uint8_t)fetch_code(c, off & ipmask, 1);
 	}
+}
+
+/* Keeps a decoded instruction unless it wraps around the 64 KiB IP space
+ * (its bytes are not contiguous then). */
+static void icache_fill(struct cpu *c, struct icache_entry *e, uint32_t lin,
+                        const struct insn *i)
+{
+	if (!c->code32 && c->eip + i->len > 0x10000)
+		return;
+	e->valid = true;
+	e->lin = lin;
+	e->code32 = c->code32;
+	e->phys_first = mmu_translate(c->mmu, lin);
+	e->phys_last = mmu_translate(c->mmu, lin + i->len - 1);
+	e->insn = *i;
+	mmu_mark_code(c->mmu, e->phys_first);
+	mmu_mark_code(c->mmu, e->phys_last);
 }
 
 static void deliver_irq(struct cpu *c)
@@ -213,7 +268,15 @@ static void step_one(struct cpu *c)
 	c->insn_eip = c->eip;
 	c->ea_valid = false;
 	c->keep_progress = false;
-	fetch_decode(c, &insn);
+	uint32_t lin = c->seg[SEG_CS].base + c->eip;
+	struct icache_entry *e = icache_slot(c, lin);
+	if (e->valid && e->lin == lin && e->code32 == c->code32 &&
+	    (!model_checks_limits(c) || c->eip + e->insn.len - 1 <= c->seg[SEG_CS].limit)) {
+		insn = e->insn;
+	} else {
+		fetch_decode(c, &insn);
+		icache_fill(c, e, lin, &insn);
+	}
 	c->cur = &insn;
 	c->next_eip = c->eip + insn.len;
 	if (!c->code32)

@@ -28,6 +28,12 @@ struct mmu {
 	uint32_t bus_mask;     /* address pins of the CPU model: 20, 24 or 32 bits */
 	mmu_write_hook *write_hook;
 	void *hook_opaque;
+	/* Pages that hold decoded (later: translated) code, one bit per 4 KiB
+	 * physical page: a write there calls code_write so the decoded copy
+	 * is dropped (self-modifying code, loaders, page reuse). */
+	uint8_t *code_bits;
+	void (*code_write)(void *opaque, uint32_t paddr);
+	void *code_opaque;
 };
 
 /* Sets up RAM of ram_size bytes (lazily committed by the host).  Returns 0, or
@@ -39,6 +45,12 @@ void mmu_free(struct mmu *m);
 void mmu_set_rom(struct mmu *m, const uint8_t *rom, uint32_t size);
 void mmu_set_a20(struct mmu *m, bool open);
 void mmu_set_bus_width(struct mmu *m, unsigned bits);
+
+/* Marks the page of paddr as holding decoded code. */
+void mmu_mark_code(struct mmu *m, uint32_t paddr);
+void mmu_unmark_code(struct mmu *m, uint32_t paddr);
+/* The physical address a linear one reaches (no paging yet). */
+uint32_t mmu_translate(const struct mmu *m, uint32_t la);
 
 /* Physical accesses.  Unbacked addresses read as all ones and ignore writes,
  * as an open PC bus does. */

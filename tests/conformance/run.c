@@ -207,8 +207,11 @@ static void compare(struct check *k, uint16_t mask, size_t log_start)
 	bool has_flags = false;
 	uint32_t flags_addr = 0;
 	if (t->has_exc) {
+		/* flag_address is the even address of the bus word; with an odd SP
+		 * (258 tests) the FLAGS image starts one byte above it.  The frame
+		 * starts at the initial SP: 286 faults restore SP first. */
 		has_flags = true;
-		flags_addr = t->exc_flag_addr;
+		flags_addr = t->exc_flag_addr | (t->init[V_SP] & 1);
 	} else if (!r->run_to_hlt && c->last_vector != -1) {
 		has_flags = true;
 		flags_addr = c->last_flags_addr;

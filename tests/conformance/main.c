@@ -436,7 +436,8 @@ static void run_set(const struct options *o, const char *path,
 		return;
 	}
 	s.runner.verbose = o->verbose;
-	s.runner.trace = o->trace;
+	if (runner_set_trace(&s.runner, o->trace))
+		printf("%s: the tracer is unavailable; running without --trace\n", prog);
 
 	size_t nfiles;
 	char **files = list_files(path, &nfiles);

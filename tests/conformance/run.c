@@ -43,25 +43,21 @@ int runner_init(struct runner *r, const struct cpu_model_info *model, bool run_t
 	return 0;
 }
 
+/* --trace: cpu/trace.c's Capstone tracer, on stdout with the results. */
+int runner_set_trace(struct runner *r, bool on)
+{
+	if (on && !r->tracer)
+		r->tracer = tracer_new(stdout);
+	return on && !r->tracer ? -1 : 0;
+}
+
 void runner_free(struct runner *r)
 {
+	tracer_free(r->tracer);
+	r->tracer = NULL;
 	mmu_free(&r->mmu);
 	free(r->log);
 	r->log = NULL;
-}
-
-/* Until cpu/ has its Capstone tracer: one line per instruction. */
-static void simple_trace(void *opaque, struct cpu *c, const struct insn *i,
-                         uint32_t cs_base, uint32_t eip)
-{
-	(void)opaque;
-	printf("    trace %04X:%04X len %u op %03X:", c->seg[SEG_CS].sel, eip & 0xFFFF,
-	       i ? i->len : 0, i ? i->op : 0);
-	for (unsigned k = 0; i && k < i->len; k++)
-		printf(" %02X", mmu_read8(c->mmu, cs_base + eip + k));
-	printf("\n    ");
-	fflush(stdout);
-	cpu_dump(c, stdout);
 }
 
 static uint16_t reg_value(struct cpu *c, int r)
@@ -109,8 +105,8 @@ static void load_state(struct runner *r, const struct vtest *t)
 	cpu_set_flags(c, fl);
 	c->last_vector = -1;
 	c->state = CPU_RUNNING;
-	c->trace = r->trace ? simple_trace : NULL;
-	c->trace_opaque = r;
+	c->trace = r->tracer ? tracer_hook : NULL;
+	c->trace_opaque = r->tracer;
 	for (size_t k = 0; k < t->iram.n; k++)
 		phys_write8(&r->mmu, t->iram.b[k].addr, t->iram.b[k].val);
 }
@@ -250,6 +246,8 @@ bool runner_run(struct runner *r, const struct vtest *t, uint16_t mask, const ch
 
 	r->nlog = 0;
 	r->log_oom = false;
+	if (r->tracer)
+		printf("TEST %s #%ld %s\n", file, t->index, t->name ? t->name : "");
 	load_state(r, t);
 	size_t log_start = r->nlog;
 
@@ -263,6 +261,8 @@ bool runner_run(struct runner *r, const struct vtest *t, uint16_t mask, const ch
 		cpu_step(c);
 		steps = 1;
 	}
+	if (r->tracer)
+		tracer_flush(r->tracer, c);  /* the last instruction's changes */
 	fflush(stdout);
 
 	if (r->run_to_hlt && c->state == CPU_RUNNING)

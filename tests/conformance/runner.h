@@ -25,7 +25,8 @@ struct runner {
 	struct bus bus;
 	const struct cpu_model_info *model;
 	bool run_to_hlt;         /* 80286 set: step until HLT; else one step */
-	bool verbose, trace;
+	bool verbose;
+	struct tracer *tracer;   /* --trace, or NULL */
 	struct wlog_entry *log;
 	size_t nlog, caplog;
 	bool log_oom;
@@ -35,6 +36,8 @@ struct runner {
  * 80286 set.  Returns 0, or -1 when the host has no memory for it. */
 int runner_init(struct runner *r, const struct cpu_model_info *model, bool run_to_hlt);
 void runner_free(struct runner *r);
+/* Turns the instruction tracer on (output on stdout); -1 if it cannot. */
+int runner_set_trace(struct runner *r, bool on);
 
 /* Runs one test, undoes its memory writes, and returns whether it passed.
  * mask is the metadata's flags mask for the test's opcode.  With r->verbose

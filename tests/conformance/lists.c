@@ -8,6 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+void str_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Splits a line in place at tabs into at most max fields; strips the line
  * end.  Returns the number of fields. */
 static int split_tabs(char *line, char **f, int max)
@@ -82,8 +89,8 @@ int exclusions_load(struct exclusions *x, const char *path, char *err, size_t er
 			fclose(f);
 			return -1;
 		}
-		snprintf(e.set, sizeof e.set, "%s", fld[0]);
-		snprintf(e.reason, sizeof e.reason, "%s", fld[2]);
+		str_copy(e.set, sizeof e.set, fld[0]);
+		str_copy(e.reason, sizeof e.reason, fld[2]);
 		struct exclusion *ne = realloc(x->e, (x->n + 1) * sizeof *ne);
 		if (!ne) {
 			fclose(f);
@@ -145,7 +152,8 @@ int strset_load_hashes(struct strset *h, const char *path)
 		h->n++;
 	}
 	fclose(f);
-	qsort(h->s, h->n, sizeof *h->s, cmp_str);
+	if (h->n)
+		qsort(h->s, h->n, sizeof *h->s, cmp_str);
 	return 0;
 }
 
@@ -195,7 +203,7 @@ int baseline_load(struct baseline *b, const char *path, char *err, size_t errlen
 			return -1;
 		}
 		b->e = ne;
-		snprintf(b->e[b->n].file, sizeof b->e[b->n].file, "%s", fld[0]);
+		str_copy(b->e[b->n].file, sizeof b->e[b->n].file, fld[0]);
 		b->e[b->n].passed = passed;
 		b->n++;
 	}

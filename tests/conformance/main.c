@@ -144,11 +144,8 @@ static void list_models(void)
 static void set_id(const char *path, char *out, size_t len)
 {
 	char real[PATH_MAX];
-	if (!realpath(path, real)) {
-		size_t l = strnlen(path, sizeof real - 1);
-		memcpy(real, path, l);
-		real[l] = '\0';
-	}
+	if (!realpath(path, real))
+		str_copy(real, sizeof real, path);
 	size_t n = strlen(real);
 	while (n > 1 && real[n - 1] == '/')
 		real[--n] = '\0';
@@ -160,7 +157,7 @@ static void set_id(const char *path, char *out, size_t len)
 		*last = '/';
 		start = prev ? prev + 1 : real;
 	}
-	snprintf(out, len, "%s", start);
+	str_copy(out, len, start);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -191,7 +188,8 @@ static char **list_files(const char *dir, size_t *count)
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_name);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_name);
 	*count = n;
 	return names;
 }
@@ -377,7 +375,7 @@ static void run_one_file(struct set_ctx *s, const char *name, struct json_doc *d
 	char path[PATH_MAX + 32], err[400];
 	size_t len;
 	snprintf(path, sizeof path, "%s/%s.json.gz", s->path, name);
-	snprintf(r->name, sizeof r->name, "%s", name);
+	str_copy(r->name, sizeof r->name, name);
 	char *text = vec_read_gz(path, &len, err, sizeof err);
 	if (!text || json_parse(doc, text, len) || doc->root->type != JSON_ARRAY) {
 		printf("%s: %s\n", prog, text ? (doc->err[0] ? doc->err : "not a JSON array") : err);
@@ -540,7 +538,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->file) {
 		/* Accept "F6.7", "F6.7.json.gz" or a path to the file. */
 		const char *base = strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
-		snprintf(file_buf, sizeof file_buf, "%s", base);
+		str_copy(file_buf, sizeof file_buf, base);
 		char *ext = strstr(file_buf, ".json");
 		if (ext)
 			*ext = '\0';
@@ -591,7 +589,7 @@ int main(int argc, char **argv)
 	char probe[PATH_MAX + 32];
 	join(probe, sizeof probe, top, "metadata.json");
 	if (is_file(probe)) {
-		snprintf(sets[0].path, sizeof sets[0].path, "%s", top);
+		str_copy(sets[0].path, sizeof sets[0].path, top);
 		sets[nsets++].model = model;
 	} else if (model) {
 		join(sets[0].path, sizeof sets[0].path, top,

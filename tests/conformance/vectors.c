@@ -158,7 +158,7 @@ void vtest_free(struct vtest *t)
 static void copy_status(char *dst, const struct json *e)
 {
 	const char *s = json_get_str(e, "status");
-	snprintf(dst, 16, "%s", s ? s : "normal");
+	str_copy(dst, 16, s ? s : "normal");
 }
 
 /* No "flags-mask" means every flag is defined. */
@@ -182,7 +182,7 @@ int vmeta_load(struct vmeta *m, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	const char *cpu = json_get_str(d.root, "cpu");
-	snprintf(m->cpu, sizeof m->cpu, "%s", cpu ? cpu : "");
+	str_copy(m->cpu, sizeof m->cpu, cpu ? cpu : "");
 	const struct json *ops = json_get(d.root, "opcodes");
 	for (const struct json *e = ops ? ops->u.kid : NULL; e; e = e->next) {
 		/* Two-byte keys ("0F00") are 0F-map opcodes no file here uses. */
@@ -197,7 +197,7 @@ int vmeta_load(struct vmeta *m, const char *path, char *err, size_t errlen)
 		const struct json *regs = json_get(e, "reg");
 		for (int r = 0; r < 8; r++) {
 			v->reg[r].mask = v->mask;
-			snprintf(v->reg[r].status, sizeof v->reg[r].status, "%s", v->status);
+			str_copy(v->reg[r].status, sizeof v->reg[r].status, v->status);
 		}
 		for (const struct json *r = regs ? regs->u.kid : NULL; r; r = r->next) {
 			int digit = r->key[0] - '0';

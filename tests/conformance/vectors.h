@@ -10,6 +10,9 @@
 
 #include "json.h"
 
+/* Copies src into dst[len], cut to fit and always terminated. */
+void str_copy(char *dst, size_t len, const char *src);
+
 /* The 14 registers, in the order the test files list them. */
 enum vreg {
 	V_AX, V_BX, V_CX, V_DX, V_CS, V_SS, V_DS, V_ES,

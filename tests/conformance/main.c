@@ -239,7 +239,9 @@ static void run_tests(struct set_ctx *s, const char *fname, const struct json *a
 			p->skipped++;
 			continue;
 		}
-		if (runner_run(&s->runner, &t, vmeta_mask(&s->meta, op, reg), fname))
+		uint16_t mask = vmeta_mask(&s->meta, op, reg);
+		mask = vtest_shift_mask(mask, op, &t, s->runner.run_to_hlt ? 0x1F : 0xFF);
+		if (runner_run(&s->runner, &t, mask, fname))
 			p->passed++;
 		else
 			p->failed++;

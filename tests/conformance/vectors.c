@@ -8,6 +8,9 @@
 #include <string.h>
 #include <zlib.h>
 
+/* EFLAGS bits (cpu.h has them too; this file stays free of the core). */
+enum { FLAG_CF = 1 << 0, FLAG_OF = 1 << 11 };
+
 const char *const vreg_names[V_NREGS] = {
 	"ax", "bx", "cx", "dx", "cs", "ss", "ds", "es",
 	"sp", "bp", "si", "di", "ip", "flags",
@@ -230,5 +233,22 @@ uint16_t vmeta_mask(const struct vmeta *m, int op, int reg)
 	uint16_t mask = 0xFFFF;
 	for (int r = 0; r < 8; r++)
 		mask &= v->reg[r].mask;
+	return mask;
+}
+
+uint16_t vtest_shift_mask(uint16_t mask, int op, const struct vtest *t, unsigned count_mask)
+{
+	unsigned count;
+	if (op == 0xD2 || op == 0xD3)
+		count = t->init[V_CX] & 0xFF;
+	else if ((op == 0xC0 || op == 0xC1) && count_mask == 0x1F && t->nbytes >= 2)
+		count = t->bytes[t->nbytes - 2];  /* the imm8 before the closing HLT */
+	else
+		return mask;
+	count &= count_mask;
+	if (count == 0)
+		return 0xFFFF;
+	if (count == 1)
+		return mask | FLAG_OF | FLAG_CF;
 	return mask;
 }

@@ -72,6 +72,12 @@ int vmeta_load(struct vmeta *m, const char *path, char *err, size_t errlen);
 /* The flags mask of opcode op with ModR/M reg digit reg (-1: none known). */
 uint16_t vmeta_mask(const struct vmeta *m, int op, int reg);
 
+/* Narrows mask where the metadata is coarser than the chip (README "Known
+ * weak spots"): shifts and rotates by CL (D2, D3) or imm8 (C0, C1) hide OF
+ * for every count, but no flag changes at count 0 and OF and CF are defined
+ * at count 1.  count_mask is 0x1F where the CPU masks the count (186+). */
+uint16_t vtest_shift_mask(uint16_t mask, int op, const struct vtest *t, unsigned count_mask);
+
 /* exclusions.tsv: "set <TAB> file[:reg=A-B] <TAB> reason". */
 struct exclusion {
 	char set[64];

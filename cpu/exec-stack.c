@@ -168,7 +168,8 @@ void exec_enter(struct cpu *c, struct insn *i)
 	unsigned size = i->osize, level = i->imm2 & 31;
 	uint32_t sm = stack_mask(c);
 	cpu_push(c, size, reg_get(c, R_EBP, size));
-	uint32_t frame = c->r[R_ESP] & sm;
+	/* FrameTemp is ESP or SP by operand size, not by stack size (SDM ENTER). */
+	uint32_t frame = reg_get(c, R_ESP, size);
 	uint32_t bp = c->r[R_EBP];
 	if (level > 0) {
 		for (unsigned k = 1; k < level; k++) {

@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "debugport.h"
 #include "machine.h"
-#include "itrace.h"
 
 static double now(void)
 {
@@ -58,8 +57,17 @@ int main(int argc, char **argv)
 		}
 		m.debugcon->out = con;
 	}
-	if (o.trace)
-		frontend_trace_attach(&m.cpu, stderr);
+	struct tracer *tracer = NULL;
+	if (o.trace) {
+		tracer = tracer_new(stderr);
+		if (!tracer) {
+			fprintf(stderr, "amber: --trace: out of memory\n");
+			machine_destroy(&m);
+			return 1;
+		}
+		m.cpu.trace = tracer_hook;
+		m.cpu.trace_opaque = tracer;
+	}
 
 	double t0 = now();
 	int status = 0;
@@ -69,6 +77,11 @@ int main(int argc, char **argv)
 		fflush(con);
 
 	struct cpu *c = &m.cpu;
+	if (tracer) {
+		tracer_flush(tracer, c);
+		tracer_free(tracer);
+		c->trace = NULL;
+	}
 	switch (why) {
 	case STOP_EXIT:
 		break;

@@ -19,10 +19,14 @@ def main():
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--status', type=int, required=True)
     ap.add_argument('--timeout', type=float, default=120)
-    ap.add_argument('extra', nargs='*')
-    a = ap.parse_args()
+    argv = sys.argv[1:]
+    extra = []
+    if '--' in argv:
+        k = argv.index('--')
+        argv, extra = argv[:k], argv[k + 1:]
+    a = ap.parse_args(argv)
 
-    cmd = [a.amber, '-bios', a.rom, '-nographic'] + a.extra
+    cmd = [a.amber, '-bios', a.rom, '-nographic'] + extra
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=a.timeout)

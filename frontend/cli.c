@@ -14,11 +14,12 @@
 #include "cpu.h"
 #include "debugport.h"
 
-#define RAM_MIN   (1u << 20)
-#define RAM_MAX   (3u << 30)   /* below the 4 GiB ROM alias, with room to spare */
+#define RAM_MIN (1u << 20)
+#define RAM_MAX (3u << 30) /* below the 4 GiB ROM alias, with room to spare */
 #define RAM_DEFAULT_MB 128
 
-__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -32,36 +33,35 @@ static int fail(const char *fmt, ...)
 
 static void usage(void)
 {
-	printf(
-"usage: amber -bios FILE [options]\n"
-"\n"
-"Machine:\n"
-"  -bios FILE          BIOS image, mapped so it ends at FFFFFh and FFFFFFFFh;\n"
-"                      at most 1 MiB, a smaller one that is not a multiple of\n"
-"                      64 KiB is padded below with FFh bytes\n"
-"  -m SIZE             RAM size; MiB unless suffixed K, M or G (default %u)\n"
-"  -cpu MODEL          CPU model (default %s); -cpu help lists them\n"
-"  -accel interp       the interpreter (default); -accel jit is not built yet\n"
-"  -no-reboot          stop at a triple fault (amber always does so)\n"
-"\n"
-"Display and debug devices:\n"
-"  -nographic          no display (amber is headless: there is no display yet)\n"
-"  -display none       the same\n"
-"  -debugcon DEV       debug console on port E9h: stdio (default), file:PATH,\n"
-"                      null (the port exists, output discarded) or none\n"
-"  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
-"                      amber always has isa-debug-exit at F4h; this moves it.\n"
-"                      A guest write of V ends amber with status (V<<1)|1\n"
-"\n"
-"amber's own:\n"
-"  --trace             print every executed instruction on stderr\n"
-"  --stats             print the instruction count and guest MIPS at exit\n"
-"  -h, --help          this text\n"
-"  -version, --version print the version\n"
-"\n"
-"Exit status: (V<<1)|1 after a write of V to isa-debug-exit; 0 when the guest\n"
-"halts for good (HLT that nothing can wake); 2 after a triple fault; 1 for an\n"
-"error of amber's (bad option, missing file, ...).\n",
+	printf("usage: amber -bios FILE [options]\n"
+	       "\n"
+	       "Machine:\n"
+	       "  -bios FILE          BIOS image, mapped so it ends at FFFFFh and FFFFFFFFh;\n"
+	       "                      at most 1 MiB, a smaller one that is not a multiple of\n"
+	       "                      64 KiB is padded below with FFh bytes\n"
+	       "  -m SIZE             RAM size; MiB unless suffixed K, M or G (default %u)\n"
+	       "  -cpu MODEL          CPU model (default %s); -cpu help lists them\n"
+	       "  -accel interp       the interpreter (default); -accel jit is not built yet\n"
+	       "  -no-reboot          stop at a triple fault (amber always does so)\n"
+	       "\n"
+	       "Display and debug devices:\n"
+	       "  -nographic          no display (amber is headless: there is no display yet)\n"
+	       "  -display none       the same\n"
+	       "  -debugcon DEV       debug console on port E9h: stdio (default), file:PATH,\n"
+	       "                      null (the port exists, output discarded) or none\n"
+	       "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
+	       "                      amber always has isa-debug-exit at F4h; this moves it.\n"
+	       "                      A guest write of V ends amber with status (V<<1)|1\n"
+	       "\n"
+	       "amber's own:\n"
+	       "  --trace             print every executed instruction on stderr\n"
+	       "  --stats             print the instruction count and guest MIPS at exit\n"
+	       "  -h, --help          this text\n"
+	       "  -version, --version print the version\n"
+	       "\n"
+	       "Exit status: (V<<1)|1 after a write of V to isa-debug-exit; 0 when the guest\n"
+	       "halts for good (HLT that nothing can wake); 2 after a triple fault; 1 for an\n"
+	       "error of amber's (bad option, missing file, ...).\n",
 	       RAM_DEFAULT_MB, cpu_models[CPU_PENTIUM2].name);
 }
 
@@ -89,11 +89,26 @@ static int parse_ram(const char *arg, uint32_t *out)
 	unsigned shift = 20;
 	switch (toupper((unsigned char)*end)) {
 	case '\0': break;
-	case 'B': shift = 0; end++; break;
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
+	case 'B':
+		shift = 0;
+		end++;
+		break;
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	default: end = NULL; break;
 	}
 	if (!end || *end || errno)
@@ -128,8 +143,7 @@ static int parse_device(const char *arg, struct cli_options *o)
 	}
 	size_t n = strcspn(arg, ",");
 	if (n != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", n) != 0)
-		return fail("-device %.*s: no such device (amber has isa-debug-exit)",
-		            (int)n, arg);
+		return fail("-device %.*s: no such device (amber has isa-debug-exit)", (int)n, arg);
 	uint16_t iobase = DEBUG_EXIT_IOBASE, iosize = DEBUG_EXIT_IOSIZE;
 	const char *p = arg + n;
 	while (*p == ',') {
@@ -153,8 +167,9 @@ static int parse_device(const char *arg, struct cli_options *o)
 			if (parse_u16(val, 0xFFFF, &iosize) < 0 || iosize == 0)
 				return fail("-device isa-debug-exit: bad iosize '%s'", val);
 		} else {
-			return fail("-device isa-debug-exit: no property '%s' (it has iobase, iosize)",
-			            prop);
+			return fail(
+			        "-device isa-debug-exit: no property '%s' (it has iobase, iosize)",
+			        prop);
 		}
 	}
 	if ((uint32_t)iobase + iosize > 0x10000u)
@@ -190,8 +205,7 @@ static int parse_display(const char *arg)
 		printf("Available display backend types:\nnone\n");
 		return CLI_EXIT_OK;
 	}
-	return fail("-display %s: amber has no display yet; use -display none or -nographic",
-	            arg);
+	return fail("-display %s: amber has no display yet; use -display none or -nographic", arg);
 }
 
 static int parse_accel(const char *arg)

@@ -8,26 +8,26 @@
 struct cpu_model_info;
 
 enum debugcon_kind {
-	DEBUGCON_STDIO,   /* default */
-	DEBUGCON_FILE,    /* file:PATH */
-	DEBUGCON_NULL,    /* the port exists, output is discarded */
-	DEBUGCON_NONE,    /* no device at E9h */
+	DEBUGCON_STDIO, /* default */
+	DEBUGCON_FILE,  /* file:PATH */
+	DEBUGCON_NULL,  /* the port exists, output is discarded */
+	DEBUGCON_NONE,  /* no device at E9h */
 };
 
 enum cli_action {
 	CLI_RUN,
-	CLI_EXIT_OK,      /* --help, --version, -cpu help, ... already printed */
+	CLI_EXIT_OK, /* --help, --version, -cpu help, ... already printed */
 };
 
 struct cli_options {
-	const char *bios;                 /* -bios FILE (required to run) */
-	uint32_t ram_size;                /* -m, bytes */
+	const char *bios;  /* -bios FILE (required to run) */
+	uint32_t ram_size; /* -m, bytes */
 	const struct cpu_model_info *model;
 	enum debugcon_kind debugcon;
-	const char *debugcon_path;        /* DEBUGCON_FILE */
+	const char *debugcon_path; /* DEBUGCON_FILE */
 	uint16_t exit_iobase, exit_iosize;
-	bool trace;                       /* --trace */
-	bool stats;                       /* --stats */
+	bool trace; /* --trace */
+	bool stats; /* --stats */
 };
 
 /* Parses argv into *o.  Returns CLI_RUN, CLI_EXIT_OK, or -1 after printing

@@ -8,14 +8,13 @@
 #include "debugport.h"
 
 #define ROM_ALIGN (64u << 10)
-#define ROM_MAX   (1u << 20)
+#define ROM_MAX (1u << 20)
 
 /* Instructions per cpu_run call: the loop polls the exit device between
  * calls, so this bounds how far a guest runs past its exit request. */
 #define RUN_CHUNK 4096
 
-int rom_load(const char *path, uint8_t **rom, uint32_t *size,
-             char *err, size_t errlen)
+int rom_load(const char *path, uint8_t **rom, uint32_t *size, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -47,8 +46,7 @@ int rom_load(const char *path, uint8_t **rom, uint32_t *size,
 	return 0;
 }
 
-int machine_init(struct machine *m, const struct machine_config *cfg,
-                 char *err, size_t errlen)
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	if (rom_load(cfg->bios_path, &m->rom, &m->rom_size, err, errlen) < 0)

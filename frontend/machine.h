@@ -19,8 +19,8 @@ struct machine_config {
 	const struct cpu_model_info *model;
 	uint32_t ram_size;
 	const char *bios_path;
-	bool debugcon;           /* a console on port E9h */
-	FILE *debugcon_out;      /* not owned; NULL discards */
+	bool debugcon;      /* a console on port E9h */
+	FILE *debugcon_out; /* not owned; NULL discards */
 	uint16_t exit_iobase, exit_iosize;
 };
 
@@ -28,7 +28,7 @@ struct machine {
 	struct mmu mmu;
 	struct bus bus;
 	struct cpu cpu;
-	uint8_t *rom;            /* owned */
+	uint8_t *rom; /* owned */
 	uint32_t rom_size;
 	struct debugcon *debugcon;
 	struct debug_exit *debug_exit;
@@ -36,22 +36,20 @@ struct machine {
 
 /* Why machine_run returned. */
 enum machine_stop {
-	STOP_EXIT,       /* the guest wrote to isa-debug-exit: *status is its status */
-	STOP_HALTED,     /* HLT that nothing can wake */
-	STOP_SHUTDOWN,   /* triple fault */
+	STOP_EXIT,     /* the guest wrote to isa-debug-exit: *status is its status */
+	STOP_HALTED,   /* HLT that nothing can wake */
+	STOP_SHUTDOWN, /* triple fault */
 };
 
 /* Builds the machine and resets it.  Returns 0, or -1 with a message of the
  * form "amber: ..." written to err. */
-int machine_init(struct machine *m, const struct machine_config *cfg,
-                 char *err, size_t errlen);
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen);
 void machine_reset(struct machine *m);
 enum machine_stop machine_run(struct machine *m, int *status);
 void machine_destroy(struct machine *m);
 
 /* Reads a BIOS image: at most 1 MiB; one whose size is not a multiple of
  * 64 KiB is padded below with FFh so that it still ends at the top. */
-int rom_load(const char *path, uint8_t **rom, uint32_t *size,
-             char *err, size_t errlen);
+int rom_load(const char *path, uint8_t **rom, uint32_t *size, char *err, size_t errlen);
 
 #endif

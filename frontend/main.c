@@ -50,8 +50,8 @@ int main(int argc, char **argv)
 	if (o.debugcon == DEBUGCON_FILE) {
 		con = fopen(o.debugcon_path, "wb");
 		if (!con) {
-			fprintf(stderr, "amber: -debugcon file:%s: %s\n",
-			        o.debugcon_path, strerror(errno));
+			fprintf(stderr, "amber: -debugcon file:%s: %s\n", o.debugcon_path,
+			        strerror(errno));
 			machine_destroy(&m);
 			return 1;
 		}
@@ -83,12 +83,11 @@ int main(int argc, char **argv)
 		c->trace = NULL;
 	}
 	switch (why) {
-	case STOP_EXIT:
-		break;
+	case STOP_EXIT: break;
 	case STOP_HALTED:
 		if (cpu_get_flags(c) & FL_IF)
 			fprintf(stderr, "amber: guest halted waiting for an interrupt "
-			        "that no device can raise\n");
+			                "that no device can raise\n");
 		else
 			fprintf(stderr, "amber: guest halted with interrupts disabled\n");
 		status = 0;

@@ -92,8 +92,7 @@ static const struct io_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-struct debug_exit *debug_exit_create(struct bus *b, uint16_t iobase,
-                                     uint16_t iosize)
+struct debug_exit *debug_exit_create(struct bus *b, uint16_t iobase, uint16_t iosize)
 {
 	struct debug_exit *d = calloc(1, sizeof *d);
 	if (!d)
@@ -115,7 +114,4 @@ void debug_exit_reset(struct debug_exit *d)
 	d->status = 0;
 }
 
-void debug_exit_destroy(struct debug_exit *d)
-{
-	free(d);
-}
+void debug_exit_destroy(struct debug_exit *d) { free(d); }

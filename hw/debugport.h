@@ -16,14 +16,14 @@
 
 struct bus;
 
-#define DEBUGCON_PORT       0xE9
-#define DEBUG_EXIT_IOBASE   0xF4
-#define DEBUG_EXIT_IOSIZE   0x04
+#define DEBUGCON_PORT 0xE9
+#define DEBUG_EXIT_IOBASE 0xF4
+#define DEBUG_EXIT_IOSIZE 0x04
 
 struct debugcon {
-	FILE *out;       /* not owned; NULL: bytes are dropped */
+	FILE *out; /* not owned; NULL: bytes are dropped */
 	uint16_t port;
-	uint64_t bytes;  /* bytes written by the guest */
+	uint64_t bytes; /* bytes written by the guest */
 };
 
 /* Creates the console on port and registers it with the bus.  Returns NULL
@@ -35,20 +35,16 @@ void debugcon_destroy(struct debugcon *d);
 struct debug_exit {
 	uint16_t iobase, iosize;
 	bool requested;
-	int status;      /* (V << 1) | 1 once requested */
+	int status; /* (V << 1) | 1 once requested */
 	/* Called once on the first request (e.g. to stop the CPU at the next
 	 * instruction boundary); may be NULL. */
 	void (*notify)(void *opaque);
 	void *notify_opaque;
 };
 
-struct debug_exit *debug_exit_create(struct bus *b, uint16_t iobase,
-                                     uint16_t iosize);
+struct debug_exit *debug_exit_create(struct bus *b, uint16_t iobase, uint16_t iosize);
 void debug_exit_reset(struct debug_exit *d);
 void debug_exit_destroy(struct debug_exit *d);
-static inline bool debug_exit_requested(const struct debug_exit *d)
-{
-	return d && d->requested;
-}
+static inline bool debug_exit_requested(const struct debug_exit *d) { return d && d->requested; }
 
 #endif

@@ -237,7 +237,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail,
 		/* LOCK where it cannot apply is #UD from the 80386 on; the
 		 * 80286 ignores it (its real-mode vectors run LOCK PUSH). */
 		bool bad_lock = i->lock && mode->gen >= GEN_386 &&
-		                (!(flags & F_LOCK) || i->mod == 3);
+		                (!(flags & F_LOCKABLE) || i->mod == 3);
 		bool ud = !gen_has(d, mode->gen) ||
 		          ((flags & F_MEMONLY) && i->mod == 3) || bad_lock;
 		if (ud)

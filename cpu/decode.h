@@ -19,7 +19,7 @@ enum {
 	F_MODRM   = 1 << 0,  /* has a ModR/M byte */
 	F_GROUP   = 1 << 1,  /* ModR/M.reg selects an entry of .group */
 	F_PREFIX  = 1 << 2,  /* a prefix byte, not an instruction */
-	F_LOCK    = 1 << 3,  /* LOCK allowed (with a memory destination) */
+	F_LOCKABLE    = 1 << 3,  /* LOCK allowed (with a memory destination) */
 	F_MEMONLY = 1 << 4,  /* register form is #UD (LEA, LES, BOUND, ...) */
 	F_REGONLY = 1 << 5,  /* memory form is #UD (MOV CRn, ...) */
 	F_ESC_0F  = 1 << 6,  /* the 0F escape into the two-byte map */

@@ -55,13 +55,16 @@ bool flag_zf(const struct cpu *c)
 
 bool flag_sf(const struct cpu *c)
 {
-	return c->lf.op == LF_NONE ? (c->flags & FL_SF) != 0 :
-	       (c->lf.res & sign_bit(c->lf.size)) != 0;
+	if (c->lf.op == LF_NONE)
+		return (c->flags & FL_SF) != 0;
+	return (c->lf.res & sign_bit(c->lf.size)) != 0;
 }
 
 bool flag_of(const struct cpu *c)
 {
 	const struct lazy_flags *f = &c->lf;
+	if (f->op == LF_NONE)
+		return c->flags & FL_OF;
 	uint32_t sb = sign_bit(f->size);
 	switch (f->op) {
 	case LF_ADD: case LF_ADC: return ((f->dst ^ f->res) & (f->src ^ f->res) & sb) != 0;

@@ -17,14 +17,15 @@ const struct opdef opdef_ud = UD;
 const struct opdef opdef_pop_cs = OP("pop", F_MODE, I_NONE, W_W, GEN_8086, exec_pop_cs);
 
 #define M F_MODRM
-#define L F_LOCK
+#define L F_LOCKABLE
 #define B F_BRANCH
 #define S F_STRING
 
 /* ALU family rows: Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  eAX,Iz */
-#define ALU_ROW(n) \
-	OP(n, M | L, I_NONE, W_B, GEN_8086, exec_alu_e_g), \
-	OP(n, M | L, I_NONE, W_V, GEN_8086, exec_alu_e_g), \
+#define ALU_ROW(n) ALU_ROW_L(n, L)
+#define ALU_ROW_L(n, lk) \
+	OP(n, M | (lk), I_NONE, W_B, GEN_8086, exec_alu_e_g), \
+	OP(n, M | (lk), I_NONE, W_V, GEN_8086, exec_alu_e_g), \
 	OP(n, M, I_NONE, W_B, GEN_8086, exec_alu_g_e), \
 	OP(n, M, I_NONE, W_V, GEN_8086, exec_alu_g_e), \
 	OP(n, 0, I_B, W_B, GEN_8086, exec_alu_a_i), \
@@ -111,7 +112,7 @@ const struct opdef optable_1byte[256] = {
 	/* 20 */ ALU_ROW("and"), SEGP("es"), OP("daa", 0, 0, W_B, GEN_8086, exec_daa),
 	/* 28 */ ALU_ROW("sub"), SEGP("cs"), OP("das", 0, 0, W_B, GEN_8086, exec_das),
 	/* 30 */ ALU_ROW("xor"), SEGP("ss"), OP("aaa", 0, 0, W_B, GEN_8086, exec_aaa),
-	/* 38 */ ALU_ROW("cmp"), SEGP("ds"), OP("aas", 0, 0, W_B, GEN_8086, exec_aas),
+	/* 38 */ ALU_ROW_L("cmp", 0), SEGP("ds"), OP("aas", 0, 0, W_B, GEN_8086, exec_aas),
 	/* 40 */ X8(OP("inc", 0, 0, W_V, GEN_8086, exec_inc_r)),
 	/* 48 */ X8(OP("dec", 0, 0, W_V, GEN_8086, exec_dec_r)),
 	/* 50 */ X8(OP("push", 0, 0, W_V, GEN_8086, exec_push_r)),

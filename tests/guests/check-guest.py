@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Runs a guest ROM under amber and checks what it printed and how it ended.
 
-usage: check-guest.py AMBER ROM --expect LINE [--expect LINE ...]
+usage: check-guest.py AMBER ROM [--expect LINE ...] [--expect-err TEXT ...]
                       --status N [--timeout S] [-- extra amber args]
 
 Every --expect LINE must appear as a whole line of the debug console output
-(amber's stdout), and amber's exit status must be N.
+(amber's stdout), every --expect-err TEXT somewhere on stderr, and amber's
+exit status must be N.
 """
 import argparse
 import subprocess
@@ -17,6 +18,8 @@ def main():
     ap.add_argument('amber')
     ap.add_argument('rom')
     ap.add_argument('--expect', action='append', default=[])
+    ap.add_argument('--expect-err', action='append', default=[],
+                    help='text that must appear on stderr')
     ap.add_argument('--status', type=int, required=True)
     ap.add_argument('--timeout', type=float, default=120)
     argv = sys.argv[1:]
@@ -42,6 +45,10 @@ def main():
     for want in a.expect:
         if want not in lines:
             print(f'FAIL: expected the line {want!r}')
+            ok = False
+    for want in a.expect_err:
+        if want not in err:
+            print(f'FAIL: expected {want!r} on stderr')
             ok = False
     if p.returncode != a.status:
         print(f'FAIL: exit status {p.returncode}, expected {a.status}')

@@ -16,14 +16,23 @@ static void advance(struct cpu *c, const struct insn *i, unsigned r)
 	reg_set(c, r, i->asize, reg_get(c, r, i->asize) + d);
 }
 
-/* Checks one access of an element; on the 80286 the pointer advances before
- * the limit fault is taken. */
+/* The 80286 reports a string element's limit fault late: the pointers its
+ * microcode has already stepped (SI and/or DI, given as a mask of 1 << reg)
+ * have advanced, and under REP, CX has been counted down cx_extra more
+ * times (286 real-mode vectors: read faults 1, write faults 2). */
+enum { P_SI = 1 << R_ESI, P_DI = 1 << R_EDI };
+
 static void str_access(struct cpu *c, const struct insn *i, unsigned seg, uint32_t off,
-                       unsigned ptr)
+                       unsigned advanced, unsigned cx_extra)
 {
 	if (!model_string_fault_advances(c) || seg_in_limit(c, seg, off, i->width))
 		return;
-	advance(c, i, ptr);
+	if (advanced & P_SI)
+		advance(c, i, R_ESI);
+	if (advanced & P_DI)
+		advance(c, i, R_EDI);
+	if (i->rep)
+		reg_set(c, R_ECX, i->asize, reg_get(c, R_ECX, i->asize) - cx_extra);
 	cpu_fault_keeps_progress(c);
 	seg_check(c, seg, off, i->width, false);
 }
@@ -35,49 +44,50 @@ static bool string_step(struct cpu *c, const struct insn *i, enum str_kind k)
 	uint32_t si = reg_get(c, R_ESI, i->asize), di = reg_get(c, R_EDI, i->asize), v;
 	switch (k) {
 	case STR_MOVS:
-		str_access(c, i, src, si, R_ESI);
+		str_access(c, i, src, si, P_SI, 1);
 		v = seg_read(c, src, si, w);
-		str_access(c, i, SEG_ES, di, R_EDI);
+		str_access(c, i, SEG_ES, di, P_SI | P_DI, 2);
 		seg_write(c, SEG_ES, di, w, v);
 		advance(c, i, R_ESI);
 		advance(c, i, R_EDI);
 		return true;
 	case STR_STOS:
-		str_access(c, i, SEG_ES, di, R_EDI);
+		str_access(c, i, SEG_ES, di, P_DI, 2);
 		seg_write(c, SEG_ES, di, w, reg_get(c, R_EAX, w));
 		advance(c, i, R_EDI);
 		return true;
 	case STR_LODS:
-		str_access(c, i, src, si, R_ESI);
+		str_access(c, i, src, si, P_SI, 1);
 		v = seg_read(c, src, si, w);
 		reg_set(c, R_EAX, w, v);
 		advance(c, i, R_ESI);
 		return true;
 	case STR_CMPS: {
-		str_access(c, i, src, si, R_ESI);
-		uint32_t a = seg_read(c, src, si, w);
-		str_access(c, i, SEG_ES, di, R_EDI);
+		/* The 286 reads ES:[DI] first. */
+		str_access(c, i, SEG_ES, di, P_DI, 0);
 		uint32_t b = seg_read(c, SEG_ES, di, w);
+		str_access(c, i, src, si, P_SI | P_DI, 1);
+		uint32_t a = seg_read(c, src, si, w);
 		alu(c, ALU_CMP, w, a, b);
 		advance(c, i, R_ESI);
 		advance(c, i, R_EDI);
 		break;
 	}
 	case STR_SCAS:
-		str_access(c, i, SEG_ES, di, R_EDI);
+		str_access(c, i, SEG_ES, di, P_DI, 1);
 		alu(c, ALU_CMP, w, reg_get(c, R_EAX, w), seg_read(c, SEG_ES, di, w));
 		advance(c, i, R_EDI);
 		break;
 	case STR_INS:
 		/* The destination is checked before the port is read. */
-		str_access(c, i, SEG_ES, di, R_EDI);
+		str_access(c, i, SEG_ES, di, P_DI, 2);
 		seg_check(c, SEG_ES, di, w, true);
 		v = cpu_io_in(c, c->r[R_EDX] & 0xFFFF, w);
 		seg_write(c, SEG_ES, di, w, v);
 		advance(c, i, R_EDI);
 		return true;
 	case STR_OUTS:
-		str_access(c, i, src, si, R_ESI);
+		str_access(c, i, src, si, P_SI, 1);
 		v = seg_read(c, src, si, w);
 		cpu_io_out(c, c->r[R_EDX] & 0xFFFF, w, v);
 		advance(c, i, R_ESI);

@@ -27,11 +27,11 @@ static void io_check(struct cpu *c, uint16_t port, unsigned size)
 		cpu_gp0(c);
 	if (c->tr.limit < 0x67)
 		cpu_gp0(c);
-	uint32_t map = mmu_read16(c->mmu, c->tr.base + 0x66);
+	uint32_t map = mmu_sys_read16(c->mmu, c->tr.base + 0x66);
 	uint32_t byte = map + port / 8;
 	if (byte + 1 > c->tr.limit)
 		cpu_gp0(c);
-	uint16_t bits = mmu_read16(c->mmu, c->tr.base + byte);
+	uint16_t bits = mmu_sys_read16(c->mmu, c->tr.base + byte);
 	if ((bits >> (port & 7)) & ((1u << size) - 1))
 		cpu_gp0(c);
 }
@@ -357,7 +357,7 @@ void exec_ltr(struct cpu *c, struct insn *i)
 		cpu_fault(c, EX_NP, sel & 0xFFFC);
 	/* Mark the TSS busy in its descriptor. */
 	uint32_t at = c->gdtr.base + (sel & 0xFFF8) + 5;
-	mmu_write8(c->mmu, at, mmu_read8(c->mmu, at) | 2);
+	mmu_sys_write8(c->mmu, at, mmu_sys_read8(c->mmu, at) | 2);
 	c->tr = desc_to_cache(d | (2ull << 40), sel);
 }
 
@@ -371,8 +371,8 @@ static int visible_desc(struct cpu *c, uint16_t sel, uint64_t *dout)
 	uint32_t limit = (sel & 4) ? c->ldtr.limit : c->gdtr.limit;
 	if ((sel & 0xFFF8) + 7u > limit)
 		return -1;
-	uint64_t d = mmu_read32(c->mmu, base + (sel & 0xFFF8)) |
-	             (uint64_t)mmu_read32(c->mmu, base + (sel & 0xFFF8) + 4) << 32;
+	uint64_t d = mmu_sys_read32(c->mmu, base + (sel & 0xFFF8)) |
+	             (uint64_t)mmu_sys_read32(c->mmu, base + (sel & 0xFFF8) + 4) << 32;
 	unsigned a = (d >> 40) & 0xFF, dpl = (a >> 5) & 3;
 	bool conforming = (a & 0x1C) == 0x1C;
 	if (!conforming && (dpl < c->cpl || dpl < (sel & 3u)))

@@ -7,8 +7,8 @@ static void deliver_real(struct cpu *c, int vector, uint32_t return_eip)
 	uint32_t off = (uint32_t)vector * 4;
 	if (model_checks_limits(c) && off + 3 > c->idtr.limit)
 		cpu_fault(c, EX_GP, off + 2);
-	uint16_t ip = mmu_read16(c->mmu, c->idtr.base + off);
-	uint16_t cs = mmu_read16(c->mmu, c->idtr.base + off + 2);
+	uint16_t ip = mmu_sys_read16(c->mmu, c->idtr.base + off);
+	uint16_t cs = mmu_sys_read16(c->mmu, c->idtr.base + off + 2);
 	uint32_t flags = cpu_get_flags(c);
 	cpu_push(c, 2, flags);
 	c->last_flags_addr = c->seg[SEG_SS].base + (c->r[R_ESP] & stack_mask(c));
@@ -26,11 +26,11 @@ static void tss_stack(struct cpu *c, unsigned dpl, uint16_t *ss, uint32_t *esp)
 	if (off + (tss32 ? 5 : 3) > c->tr.limit)
 		cpu_fault(c, EX_TS, c->tr.sel & 0xFFFC);
 	if (tss32) {
-		*esp = mmu_read32(c->mmu, c->tr.base + off);
-		*ss = mmu_read16(c->mmu, c->tr.base + off + 4);
+		*esp = mmu_sys_read32(c->mmu, c->tr.base + off);
+		*ss = mmu_sys_read16(c->mmu, c->tr.base + off + 4);
 	} else {
-		*esp = mmu_read16(c->mmu, c->tr.base + off);
-		*ss = mmu_read16(c->mmu, c->tr.base + off + 2);
+		*esp = mmu_sys_read16(c->mmu, c->tr.base + off);
+		*ss = mmu_sys_read16(c->mmu, c->tr.base + off + 2);
 	}
 }
 
@@ -42,7 +42,7 @@ static void deliver_protected(struct cpu *c, int vector, uint32_t return_eip, bo
 	if ((uint32_t)vector * 8 + 7 > c->idtr.limit)
 		cpu_fault(c, EX_GP, gerr);
 	uint32_t ga = c->idtr.base + (uint32_t)vector * 8;
-	uint64_t g = mmu_read32(c->mmu, ga) | (uint64_t)mmu_read32(c->mmu, ga + 4) << 32;
+	uint64_t g = mmu_sys_read32(c->mmu, ga) | (uint64_t)mmu_sys_read32(c->mmu, ga + 4) << 32;
 	unsigned type = (g >> 40) & 0xF, gdpl = (g >> 45) & 3;
 	if (type != 0x6 && type != 0x7 && type != 0xE && type != 0xF)
 		cpu_fault(c, EX_GP, gerr); /* task gates come with task switching */

@@ -34,16 +34,16 @@ uint64_t desc_read(struct cpu *c, uint16_t sel)
 	uint32_t off = sel & 0xFFF8;
 	if (off + 7 > limit)
 		cpu_fault(c, EX_GP, sel & 0xFFFC);
-	return mmu_read32(c->mmu, base + off) | (uint64_t)mmu_read32(c->mmu, base + off + 4) << 32;
+	return mmu_sys_read32(c->mmu, base + off) | (uint64_t)mmu_sys_read32(c->mmu, base + off + 4) << 32;
 }
 
 void desc_set_accessed(struct cpu *c, uint16_t sel)
 {
 	uint32_t base = (sel & 4) ? c->ldtr.base : c->gdtr.base;
 	uint32_t a = base + (sel & 0xFFF8) + 5;
-	uint8_t v = mmu_read8(c->mmu, a);
+	uint8_t v = mmu_sys_read8(c->mmu, a);
 	if (!(v & 1))
-		mmu_write8(c->mmu, a, v | 1);
+		mmu_sys_write8(c->mmu, a, v | 1);
 }
 
 struct segment desc_to_cache(uint64_t d, uint16_t sel)

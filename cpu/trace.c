@@ -77,7 +77,8 @@ void tracer_hook(void *opaque, struct cpu *c, const struct insn *i, uint32_t cs_
 	unsigned n = i->len < sizeof bytes ? i->len : sizeof bytes;
 	uint32_t ipmask = c->code32 ? 0xFFFFFFFFu : 0xFFFFu;
 	for (unsigned k = 0; k < n; k++)
-		bytes[k] = mmu_read8(c->mmu, cs_base + ((eip + k) & ipmask));
+		if (mmu_debug_read(c->mmu, cs_base + ((eip + k) & ipmask), &bytes[k], 1) < 0)
+			bytes[k] = 0;
 	fprintf(t->out, "%04x:%08x  ", c->seg[SEG_CS].sel, eip);
 	for (unsigned k = 0; k < 8; k++) {
 		if (k < n)

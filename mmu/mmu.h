@@ -66,4 +66,19 @@ void mmu_write8(struct mmu *m, uint32_t la, uint8_t v);
 void mmu_write16(struct mmu *m, uint32_t la, uint16_t v);
 void mmu_write32(struct mmu *m, uint32_t la, uint32_t v);
 
+/* Implicit supervisor accesses (descriptor tables, the IDT, the TSS): with
+ * paging they are checked as CPL 0 accesses whatever the CPL is
+ * (SDM Vol 3 §4.6.1). */
+uint8_t mmu_sys_read8(struct mmu *m, uint32_t la);
+uint16_t mmu_sys_read16(struct mmu *m, uint32_t la);
+uint32_t mmu_sys_read32(struct mmu *m, uint32_t la);
+void mmu_sys_write8(struct mmu *m, uint32_t la, uint8_t v);
+void mmu_sys_write16(struct mmu *m, uint32_t la, uint16_t v);
+void mmu_sys_write32(struct mmu *m, uint32_t la, uint32_t v);
+
+/* Debugger and tracer accesses: no fault, no accessed/dirty bits, no
+ * write hooks.  Return 0, or -1 when a byte of the range is not mapped. */
+int mmu_debug_read(struct mmu *m, uint32_t la, void *buf, uint32_t len);
+int mmu_debug_write(struct mmu *m, uint32_t la, const void *buf, uint32_t len);
+
 #endif

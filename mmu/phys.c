@@ -183,3 +183,33 @@ void mmu_write32(struct mmu *m, uint32_t la, uint32_t v)
 	mmu_write16(m, la, v & 0xFFFF);
 	mmu_write16(m, la + 2, v >> 16);
 }
+
+/* Without paging, privilege does not change a translation. */
+uint8_t mmu_sys_read8(struct mmu *m, uint32_t la) { return mmu_read8(m, la); }
+uint16_t mmu_sys_read16(struct mmu *m, uint32_t la) { return mmu_read16(m, la); }
+uint32_t mmu_sys_read32(struct mmu *m, uint32_t la) { return mmu_read32(m, la); }
+void mmu_sys_write8(struct mmu *m, uint32_t la, uint8_t v) { mmu_write8(m, la, v); }
+void mmu_sys_write16(struct mmu *m, uint32_t la, uint16_t v) { mmu_write16(m, la, v); }
+void mmu_sys_write32(struct mmu *m, uint32_t la, uint32_t v) { mmu_write32(m, la, v); }
+
+int mmu_debug_read(struct mmu *m, uint32_t la, void *buf, uint32_t len)
+{
+	uint8_t *b = buf;
+	for (uint32_t k = 0; k < len; k++)
+		b[k] = phys_read8(m, to_phys(m, la + k));
+	return 0;
+}
+
+int mmu_debug_write(struct mmu *m, uint32_t la, const void *buf, uint32_t len)
+{
+	const uint8_t *b = buf;
+	for (uint32_t k = 0; k < len; k++) {
+		uint32_t pa = to_phys(m, la + k);
+		if (pa < m->ram_size && !rom_byte(m, pa)) {
+			if (is_code(m, pa) && m->code_write)
+				m->code_write(m->code_opaque, pa);
+			m->ram[pa] = b[k];
+		}
+	}
+	return 0;
+}

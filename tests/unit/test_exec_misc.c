@@ -273,3 +273,41 @@ Test(system, lock_ud)
 	steps(1);
 	cr_expect_eq(c->eip, 2);
 }
+
+/* ENTER with nesting levels: the outer frame pointers are copied, then the
+ * new one pushed (SDM Vol 2 ENTER). */
+Test(stack, enter_nested_levels)
+{
+	LOAD(0xC8, 0x02, 0x00, 0x03); /* enter 2,3 */
+	c->r[R_EBP] = 0xFF00;
+	mmu_write16(&m.mmu, stack_lin(0xFF00 - 2), 0x1111);
+	mmu_write16(&m.mmu, stack_lin(0xFF00 - 4), 0x2222);
+	steps(1);
+	/* push bp ; push [bp-2] ; push [bp-4] ; push frame ; sub sp,2 */
+	cr_expect_eq(mem16(&m, stack_lin(0xFFFC)), 0xFF00);
+	cr_expect_eq(mem16(&m, stack_lin(0xFFFA)), 0x1111);
+	cr_expect_eq(mem16(&m, stack_lin(0xFFF8)), 0x2222);
+	cr_expect_eq(mem16(&m, stack_lin(0xFFF6)), 0xFFFC);
+	cr_expect_eq(reg16(R_EBP), 0xFFFC);
+	cr_expect_eq(reg16(R_ESP), 0xFFF6 - 2);
+}
+
+/* POP SS holds off interrupts like MOV SS; PUSH/POP segment registers. */
+Test(stack, push_pop_sreg)
+{
+	LOAD(0x1E, 0x07, 0x0F, 0xA0, 0x0F, 0xA9); /* push ds ; pop es ; push fs ; pop gs */
+	cpu_load_seg_real(c, SEG_FS, 0x1234);
+	steps(4);
+	cr_expect_eq(c->seg[SEG_ES].sel, MACHINE_DATA_SEG);
+	cr_expect_eq(c->seg[SEG_GS].sel, 0x1234);
+	cr_expect_eq(c->seg[SEG_GS].base, 0x12340);
+	cr_expect_eq(reg16(R_ESP), 0xFFFE);
+}
+
+/* LOCK CMP must raise #UD (CMP is not lockable, SDM Vol 2 LOCK).  amber
+ * bug, reported: optable.c marks the 38/39 row F_LOCK.  Enable when fixed. */
+Test(system, lock_cmp_ud, .disabled = true)
+{
+	LOAD(0xF0, 0x39, 0x07); /* lock cmp [bx],ax */
+	step_expect_vector(EX_UD);
+}

@@ -582,3 +582,286 @@ Test(flags, pushf_popf_round_trip)
 		cr_assert_eq(cpu_get_flags(c) & FL_ARITH, want & FL_ARITH);
 	}
 }
+
+/* ---- SHLD SHRD ---- */
+
+/* SDM Vol 2 SHLD/SHRD: the count is masked to 5 bits; 0 changes nothing;
+ * a count above the operand size leaves the result and flags undefined (so
+ * 16-bit counts 17-31 are not compared).  CF = the last bit shifted out of
+ * the destination; SF ZF PF from the result; OF only for a count of 1 (set
+ * when the sign changed); AF undefined. */
+static void double_shift_family(bool left)
+{
+	static const unsigned widths[2] = { 16, 32 };
+	for (unsigned wi = 0; wi < 2; wi++) {
+		unsigned w = widths[wi];
+		for (unsigned x = 0; x < N_EDGE + 150; x++) {
+			uint64_t a = operand(w, x), b = operand(w, x * 7 + 3);
+			for (unsigned count = 0; count < 40; count++) {
+				uint32_t in = (uint32_t)rnd() & FL_ARITH;
+				uint8_t code[6];
+				unsigned n = 0;
+				if (w == 16)
+					code[n++] = 0x66;
+				code[n++] = 0x0F;
+				if (count & 1) { /* the Ib form */
+					code[n++] = left ? 0xA4 : 0xAC;
+					code[n++] = 0xD8; /* eax, ebx */
+					code[n++] = (uint8_t)count;
+				} else {
+					code[n++] = left ? 0xA5 : 0xAD;
+					code[n++] = 0xD8;
+				}
+				struct outcome got = run(code, n, (uint32_t)a, (uint32_t)b, count, in);
+				unsigned k = count & 0x1F;
+				if (k > w)
+					continue;
+				uint64_t M = mask_of(w), S = msb_of(w), r = a;
+				uint32_t f = in, defined = FL_ARITH;
+				if (k != 0) {
+					unsigned cf;
+					if (left) {
+						/* dest:src shifted left by k */
+						uint64_t cat = (a << w) | b;
+						r = (cat >> (w - k)) & M;
+						cf = (a >> (w - k)) & 1;
+					} else {
+						uint64_t cat = (b << w) | a;
+						r = (cat >> k) & M;
+						cf = (a >> (k - 1)) & 1;
+					}
+					f = szp(r, w) | (cf ? CF : 0) |
+					    ((k == 1 && ((a ^ r) & S)) ? OF : 0);
+					defined = CF | PF | ZF | SF | (k == 1 ? OF : 0);
+				}
+				check(left ? "shld" : "shrd", w, a, count, in, got, r, f, defined);
+			}
+		}
+	}
+}
+
+Test(flags, shld) { double_shift_family(true); }
+Test(flags, shrd) { double_shift_family(false); }
+
+/* ---- MUL IMUL ---- */
+
+/* SDM Vol 2 MUL: CF = OF = 0 when the upper half of the product is zero,
+ * else 1.  IMUL (one operand): CF = OF = 0 when the product equals the
+ * sign-extended lower half; the two- and three-operand forms: CF = OF = 1
+ * when the truncated result differs from the full product.  SF ZF AF PF are
+ * undefined. */
+static void mul_family(int kind)
+{
+	static const char *names[] = { "mul", "imul", "imul2", "imul3" };
+	static const unsigned widths[3] = { 8, 16, 32 };
+	for (unsigned wi = 0; wi < 3; wi++) {
+		unsigned w = widths[wi];
+		if (kind >= 2 && w == 8)
+			continue; /* no byte forms */
+		for (unsigned x = 0; x < N_EDGE + 60; x++) {
+			for (unsigned y = 0; y < N_EDGE + 60; y++) {
+				uint64_t a = operand(w, x), b = operand(w, y);
+				uint32_t in = (uint32_t)rnd() & FL_ARITH;
+				uint8_t code[8];
+				unsigned n = 0;
+				if (w == 16)
+					code[n++] = 0x66;
+				switch (kind) {
+				case 0: code[n++] = w == 8 ? 0xF6 : 0xF7; code[n++] = 0xE3; break;
+				case 1: code[n++] = w == 8 ? 0xF6 : 0xF7; code[n++] = 0xEB; break;
+				case 2: code[n++] = 0x0F; code[n++] = 0xAF; code[n++] = 0xC3; break;
+				default: /* imul eax,ebx,imm */
+					code[n++] = 0x69;
+					code[n++] = 0xC3;
+					for (unsigned k = 0; k < w / 8; k++)
+						code[n++] = (uint8_t)(b >> (8 * k));
+					break;
+				}
+				uint32_t edx_in = 0x5A5A5A5A;
+				m.cpu.r[R_EDX] = edx_in;
+				/* imul3 multiplies EBX by the immediate: make EBX = a. */
+				struct outcome got = kind == 3 ? run(code, n, 0, (uint32_t)a, 0, in)
+				                               : run(code, n, (uint32_t)a, (uint32_t)b, 0, in);
+				uint64_t M = mask_of(w);
+				bool over;
+				uint64_t lo, hi = 0;
+				if (kind == 0) {
+					uint64_t p = a * b;
+					lo = p & M;
+					hi = (p >> w) & M;
+					over = hi != 0;
+				} else {
+					int64_t p = signed_of(a, w) * signed_of(b, w);
+					lo = (uint64_t)p & M;
+					hi = ((uint64_t)p >> w) & M;
+					over = signed_of(lo, w) != p;
+				}
+				uint32_t f = over ? CF | OF : 0;
+				uint32_t value;
+				if (kind <= 1 && w == 8) {
+					/* The byte forms leave the product in AX. */
+					check(kind ? "imul8:ax" : "mul8:ax", 16, a, b, in, got,
+					      lo | hi << 8, f, CF | OF);
+					(void)value;
+					continue;
+				}
+				check(names[kind], w, a, b, in, got, lo, f, CF | OF);
+				if (kind <= 1) {
+					value = m.cpu.r[R_EDX];
+					cr_assert_eq(value & M, hi, "%s%u %llx,%llx: high half %x, want %llx",
+					             names[kind], w, (unsigned long long)a,
+					             (unsigned long long)b, value, (unsigned long long)hi);
+				}
+			}
+		}
+	}
+}
+
+Test(flags, mul) { mul_family(0); }
+Test(flags, imul1) { mul_family(1); }
+Test(flags, imul2) { mul_family(2); }
+Test(flags, imul3) { mul_family(3); }
+
+/* ---- decimal adjust, exhaustively ---- */
+
+/* The SDM Vol 2 pseudocode of each, for every AL (and AH) and incoming
+ * CF/AF.  DAA/DAS: CF AF SF ZF PF defined, OF undefined.  AAA/AAS: CF AF
+ * defined, the rest undefined.  AAM/AAD: SF ZF PF defined, the rest
+ * undefined. */
+static void bcd_family(uint8_t opcode)
+{
+	for (unsigned ax = 0; ax < 0x10000; ax += (opcode == 0x27 || opcode == 0x2F) ? 0x100 : 0x33) {
+		for (unsigned fin = 0; fin < 4; fin++) {
+			uint32_t in = ((uint32_t)rnd() & FL_ARITH & ~(uint32_t)(CF | AF)) |
+			              (fin & 1 ? CF : 0) | (fin & 2 ? AF : 0);
+			uint8_t code[2] = { opcode, 0x0A };
+			unsigned n = opcode == 0xD4 || opcode == 0xD5 ? 2 : 1;
+			struct outcome got = run(code, n, 0xABCD0000 | ax, 0, 0, in);
+			uint8_t al = ax & 0xFF, ah = ax >> 8, old_al = al;
+			bool cf = fin & 1, af = fin & 2, old_cf = cf;
+			uint32_t want_ax, defined;
+			switch (opcode) {
+			case 0x27: /* DAA */
+				cf = false;
+				if ((al & 0xF) > 9 || af) {
+					cf = old_cf || al + 6 > 0xFF;
+					al += 6;
+					af = true;
+				} else {
+					af = false;
+				}
+				if (old_al > 0x99 || old_cf) {
+					al += 0x60;
+					cf = true;
+				} else {
+					cf = false;
+				}
+				want_ax = (uint32_t)ah << 8 | al;
+				defined = CF | AF | SF | ZF | PF;
+				break;
+			case 0x2F: /* DAS */
+				cf = false;
+				if ((al & 0xF) > 9 || af) {
+					cf = old_cf || al < 6;
+					al -= 6;
+					af = true;
+				} else {
+					af = false;
+				}
+				if (old_al > 0x99 || old_cf) {
+					al -= 0x60;
+					cf = true;
+				}
+				want_ax = (uint32_t)ah << 8 | al;
+				defined = CF | AF | SF | ZF | PF;
+				break;
+			case 0x37: /* AAA */
+			case 0x3F: { /* AAS */
+				uint32_t x = ax;
+				if ((al & 0xF) > 9 || af) {
+					x = opcode == 0x37 ? x + 0x106 : ((x - 6) & 0xFFFF) - 0x100;
+					cf = af = true;
+				} else {
+					cf = af = false;
+				}
+				want_ax = (x & 0xFF00) | (x & 0x0F);
+				defined = CF | AF;
+				break;
+			}
+			case 0xD4: /* AAM 10 */
+				want_ax = (uint32_t)(al / 10) << 8 | (al % 10);
+				defined = SF | ZF | PF;
+				break;
+			default: /* AAD 10 */
+				want_ax = (uint8_t)(al + ah * 10);
+				defined = SF | ZF | PF;
+				break;
+			}
+			uint32_t f = szp(want_ax & 0xFF, 8) | (cf ? CF : 0) | (af ? AF : 0);
+			static const char *names[256] = { [0x27] = "daa", [0x2F] = "das", [0x37] = "aaa",
+			                                  [0x3F] = "aas", [0xD4] = "aam", [0xD5] = "aad" };
+			check(names[opcode], 16, ax, 0, in, got, want_ax, f, defined);
+			cr_assert_eq(got.value >> 16, 0xABCD, "%s changed the top of EAX", names[opcode]);
+		}
+	}
+}
+
+Test(flags, daa) { bcd_family(0x27); }
+Test(flags, das) { bcd_family(0x2F); }
+Test(flags, aaa) { bcd_family(0x37); }
+Test(flags, aas) { bcd_family(0x3F); }
+Test(flags, aam) { bcd_family(0xD4); }
+Test(flags, aad) { bcd_family(0xD5); }
+
+/* ---- BT BSF BSR ---- */
+
+/* BT*: CF = the selected bit; the others undefined (SDM Vol 2 BT).
+ * BSF/BSR: ZF = (source == 0); the others undefined; the destination is
+ * undefined for a zero source (not compared). */
+Test(flags, bt_bsf_bsr)
+{
+	for (unsigned k = 0; k < 4000; k++) {
+		unsigned w = k & 1 ? 32 : 16;
+		uint64_t a = operand(w, k % 80), bit = rnd() & 0xFF;
+		uint32_t in = (uint32_t)rnd() & FL_ARITH;
+		unsigned kind = k % 4; /* bt bts btr btc */
+		uint8_t code[5];
+		unsigned n = 0;
+		if (w == 16)
+			code[n++] = 0x66;
+		code[n++] = 0x0F;
+		code[n++] = (uint8_t)(0xA3 + 8 * kind);
+		code[n++] = 0xD8;
+		struct outcome got = run(code, n, (uint32_t)a, (uint32_t)bit, 0, in);
+		unsigned b = (unsigned)(bit % w);
+		uint64_t want = a, mb = 1ull << b;
+		want = kind == 1 ? a | mb : kind == 2 ? a & ~mb : kind == 3 ? a ^ mb : a;
+		check("bt*", w, a, bit, in, got, want, (a >> b) & 1 ? CF : 0, CF);
+
+		n = 0;
+		if (w == 16)
+			code[n++] = 0x66;
+		code[n++] = 0x0F;
+		code[n++] = k & 2 ? 0xBD : 0xBC;
+		code[n++] = 0xC3; /* bsf/bsr eax,ebx */
+		uint64_t src = operand(w, k % 97) << (k % 5);
+		src &= mask_of(w);
+		got = run(code, n, 0x11111111, (uint32_t)src, 0, in);
+		uint64_t idx = 0x11111111;
+		if (src) {
+			idx = 0;
+			if (k & 2) {
+				for (unsigned j = 0; j < w; j++)
+					if (src >> j & 1)
+						idx = j;
+			} else {
+				while (!(src >> idx & 1))
+					idx++;
+			}
+			check(k & 2 ? "bsr" : "bsf", w, src, 0, in, got, idx, 0, ZF);
+		} else {
+			check(k & 2 ? "bsr" : "bsf", w, src, 0, in, (struct outcome){ 0, got.flags }, 0,
+			      ZF, ZF);
+		}
+	}
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "debugport.h"
+#include "port92.h"
 
 #define ROM_ALIGN (64u << 10)
 #define ROM_MAX (1u << 20)
@@ -77,6 +78,12 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
 		machine_destroy(m);
 		return -1;
 	}
+	m->port92 = port92_create(&m->bus, &m->mmu);
+	if (!m->port92) {
+		snprintf(err, errlen, "amber: cannot create port 92h (fast A20, reset)");
+		machine_destroy(m);
+		return -1;
+	}
 	cpu_init(&m->cpu, cfg->model, &m->mmu, &m->bus);
 	machine_reset(m);
 	return 0;
@@ -88,6 +95,8 @@ void machine_reset(struct machine *m)
 	if (m->debugcon)
 		debugcon_reset(m->debugcon);
 	debug_exit_reset(m->debug_exit);
+	if (m->port92)
+		port92_reset(m->port92);
 	cpu_reset(&m->cpu);
 }
 
@@ -103,6 +112,14 @@ enum machine_stop machine_run(struct machine *m, int *status)
 			*status = m->debug_exit->status;
 			return STOP_EXIT;
 		}
+		/* Port 92h bit 0: a CPU reset, A20 open again; RAM and the
+		 * devices keep their state, as after a PC's fast reset. */
+		if (port92_reset_requested(m->port92)) {
+			mmu_set_a20(&m->mmu, true);
+			port92_reset(m->port92);
+			cpu_reset(c);
+			continue;
+		}
 		if (c->state == CPU_SHUTDOWN)
 			return STOP_SHUTDOWN;
 		if (c->state == CPU_HALTED && !c->intr)
@@ -114,6 +131,8 @@ void machine_destroy(struct machine *m)
 {
 	debug_exit_destroy(m->debug_exit);
 	debugcon_destroy(m->debugcon);
+	port92_destroy(m->port92);
+	m->port92 = NULL;
 	m->debug_exit = NULL;
 	m->debugcon = NULL;
 	if (m->mmu.ram)

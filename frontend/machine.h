@@ -14,6 +14,7 @@
 
 struct debugcon;
 struct debug_exit;
+struct port92;
 
 struct machine_config {
 	const struct cpu_model_info *model;
@@ -32,6 +33,7 @@ struct machine {
 	uint32_t rom_size;
 	struct debugcon *debugcon;
 	struct debug_exit *debug_exit;
+	struct port92 *port92; /* fast A20 and fast reset */
 };
 
 /* Why machine_run returned. */

@@ -6,11 +6,18 @@
 
 void machine_init(struct machine *m, const char *model)
 {
-	const struct cpu_model_info *info = cpu_model_find(model);
 	memset(m, 0, sizeof *m);
-	if (!info || mmu_init(&m->mmu, MACHINE_RAM) != 0)
+	if (mmu_init(&m->mmu, MACHINE_RAM) != 0)
 		abort();
 	bus_init(&m->bus);
+	machine_reset(m, model);
+}
+
+void machine_reset(struct machine *m, const char *model)
+{
+	const struct cpu_model_info *info = cpu_model_find(model);
+	if (!info)
+		abort();
 	cpu_init(&m->cpu, info, &m->mmu, &m->bus);
 	struct cpu *c = &m->cpu;
 	cpu_load_seg_real(c, SEG_CS, MACHINE_CODE_SEG);

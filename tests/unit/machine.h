@@ -34,6 +34,9 @@ struct machine {
  * above, with CS:IP = 1000:0000 and EFLAGS = the model's fixed bits. */
 void machine_init(struct machine *m, const char *model);
 void machine_free(struct machine *m);
+/* A fresh CPU (cpu_init) in the same layout, the IVT rewritten; RAM is
+ * otherwise kept. */
+void machine_reset(struct machine *m, const char *model);
 
 /* Flat 32-bit code: CS, DS, ES, SS with base 0, limit FFFFFFFF and the
  * D/B bits set, EIP = eip, ESP = esp.  Still real mode (no descriptors):

@@ -1,9 +1,11 @@
 /* Instruction families: string instructions with REP (and their restart
  * when an interrupt is pending), branches, LOOP/JCXZ, INT/IRET through the
  * IVT, real-mode segment wrap, and precise exceptions.  Real mode. */
+#include <stdio.h>
 #include <string.h>
 
 #include "exec-common.h"
+#include "exec.h"
 
 TestSuite(string, .init = exec_setup, .fini = exec_teardown);
 TestSuite(branch, .init = exec_setup, .fini = exec_teardown);
@@ -570,3 +572,79 @@ Test(fault, push_sp_8086)
 	steps(1);
 	cr_expect_eq(mem16(&m, stack_lin(0xFFFC)), 0xFFFC);
 }
+
+/* Precise faults, as a property over random instructions: with the data
+ * segments' limits cut to 0 (a descriptor-cache trick: real mode keeps the
+ * cached limit), most memory operands fault.  Whenever an instruction
+ * raises a fault (#DE #BR #UD #NM #SS #GP), the registers must be those
+ * before it, the pushed CS:IP the instruction's first byte, the pushed FLAGS
+ * the flags before it, and SP exactly one frame lower (SDM Vol 3 §6.5:
+ * "the saved contents of CS and EIP ... point to the instruction that
+ * generated the fault", state restored so the instruction can restart). */
+static void precise_random(const char *model)
+{
+	static const int fault_vectors[] = { EX_DE, EX_BR, EX_UD, EX_NM, EX_SS, EX_GP };
+	uint64_t s = 0xFA17u;
+	long faults = 0;
+	for (unsigned n = 0; n < 100000; n++) {
+		machine_reset(&m, model);
+		uint8_t b[16];
+		for (unsigned k = 0; k < 16; k++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			b[k] = (uint8_t)(s >> 56);
+		}
+		if (n & 1)
+			b[0] = 0x0F;
+		/* Software interrupts are traps, not faults. */
+		struct insn in;
+		if (decode_insn(b, 15, &c->dmode, &in) == DECODE_OK &&
+		    (in.def->exec == exec_int || in.def->exec == exec_int3 ||
+		     in.def->exec == exec_into || in.def->exec == exec_int1))
+			continue;
+		load(b, 15);
+		for (int r = 0; r < 8; r++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			c->r[r] = (uint32_t)(s >> 32);
+		}
+		c->r[R_ESP] = 0x8000 | (c->r[R_ESP] & 0x7FFE);
+		for (int sg = 0; sg < 6; sg++)
+			if (sg != SEG_CS && sg != SEG_SS)
+				c->seg[sg].limit = 0;
+		cpu_set_flags(c, 0x2 | ((uint32_t)(s >> 20) & (FL_ARITH | FL_DF)));
+		struct cpu before = *c;
+		uint32_t flags_before = cpu_get_flags(&before);
+		machine_run(&m, 1);
+		int v = c->last_vector;
+		bool is_fault = false;
+		for (unsigned k = 0; k < sizeof fault_vectors / sizeof fault_vectors[0]; k++)
+			is_fault |= v == fault_vectors[k];
+		if (!is_fault)
+			continue;
+		faults++;
+		char h[40];
+		for (unsigned k = 0; k < 8; k++)
+			sprintf(h + 3 * k, "%02x ", b[k]);
+		cr_assert_eq(c->state, CPU_RUNNING, "%s: vector %d", h, v);
+		for (int r = 0; r < 8; r++) {
+			uint32_t want = r == R_ESP ? (before.r[r] & 0xFFFF0000u) |
+			                             ((before.r[r] - 6) & 0xFFFF) : before.r[r];
+			cr_assert_eq(c->r[r], want, "%s(vector %d): register %d is %08x, was %08x", h, v,
+			             r, c->r[r], before.r[r]);
+		}
+		for (int sg = 0; sg < 6; sg++)
+			if (sg != SEG_CS)
+				cr_assert_eq(c->seg[sg].sel, before.seg[sg].sel, "%s: segment %d", h, sg);
+		uint32_t sp = reg16(R_ESP);
+		cr_assert_eq(mem16(&m, stack_lin(sp)), 0, "%s(vector %d): pushed IP", h, v);
+		cr_assert_eq(mem16(&m, stack_lin(sp + 2)), MACHINE_CODE_SEG, "%s: pushed CS", h);
+		cr_assert_eq(mem16(&m, stack_lin(sp + 4)), (uint16_t)flags_before,
+		             "%s(vector %d): pushed flags %04x, were %04x", h, v,
+		             mem16(&m, stack_lin(sp + 4)), (uint16_t)flags_before);
+	}
+	cr_log_info("%s: precise faults checked: %ld", model, faults);
+	cr_expect_gt(faults, 10000);
+}
+
+Test(fault, precise_random_p2, .timeout = 60) { precise_random("pentium2"); }
+Test(fault, precise_random_386, .timeout = 60) { precise_random("386"); }
+Test(fault, precise_random_486, .timeout = 60) { precise_random("486"); }

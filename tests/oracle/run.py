@@ -133,7 +133,8 @@ def diff(rec, e, a):
 
 def describe(rec, mode):
     r = rec['regs']
-    return (f"[{mode} #{rec['i']}] {rec['bytes']}  {rec['fam']}: {rec['desc']}\n"
+    pre = f"{rec['pre']} ; " if rec.get('pre') else ''
+    return (f"[{mode} #{rec['i']}] {pre}{rec['bytes']}  {rec['fam']}: {rec['desc']}\n"
             f"    in: " + ' '.join(f'{gen.RNAMES[k]}=' + ('label' if r[k] is None else f'{r[k]:08x}')
                              for k in range(8)) +
             f" eflags={rec['flags']:08x}")

@@ -223,7 +223,7 @@ def shld(s, op, w, dst, src, cnt):
 
 def model(rec, mode):
     """SDM result of a register-form record, or None when not modelled."""
-    if None in rec['regs']:
+    if None in rec['regs'] or rec.get('pre'):
         return None
     d = decode(rec, mode)
     s = State(rec)

@@ -161,6 +161,10 @@ struct segment desc_to_cache(uint64_t d, uint16_t sel);
 uint64_t check_code_target(struct cpu *c, uint16_t sel);
 void cpu_load_cs(struct cpu *c, uint16_t sel, uint64_t d, unsigned cpl);
 
+/* ---- paging control (exec-system.c) ---- */
+int cpu_set_paging(struct cpu *c, uint32_t cr0, uint32_t cr3, uint32_t cr4);
+void cpu_load_cr3(struct cpu *c, uint32_t v);
+
 /* ---- flags loads (exec-stack.c) ---- */
 uint32_t flags_loadable(const struct cpu *c, unsigned size);
 void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask);

@@ -36,6 +36,7 @@ struct cpu_model_info {
 	uint32_t flags_writable; /* EFLAGS bits POPF/IRET can change (CPL 0) */
 	uint32_t cpuid_family, cpuid_model, cpuid_stepping;
 	uint32_t cpuid_features; /* CPUID.1:EDX; 0 with no CPUID */
+	uint32_t cr4_valid;      /* CR4 bits the model has */
 };
 
 extern const struct cpu_model_info cpu_models[CPU_MODEL_COUNT];

@@ -104,7 +104,13 @@ void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint32_t v)
 	seg_write(c, c->ea_seg, c->ea_off, size, v);
 }
 
+/* An instruction fetch: CS limit as for a read, then an execute access. */
 uint32_t fetch_code(struct cpu *c, uint32_t off, unsigned size)
 {
-	return seg_read(c, SEG_CS, off, size);
+	const struct segment *s = &c->seg[SEG_CS];
+	if (!model_checks_limits(c))
+		return mmu_fetch8(c->mmu, s->base + (off & 0xFFFF));
+	if (!in_limit(s, off, size))
+		limit_fault(c, SEG_CS);
+	return mmu_fetch8(c->mmu, s->base + off);
 }

@@ -177,6 +177,8 @@ static void set_cr0(struct cpu *c, uint32_t v)
 		v |= CR0_ET;
 	else
 		v &= CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_PG;
+	if (cpu_set_paging(c, v, c->cr3, c->cr4) < 0)
+		cpu_gp0(c);
 	c->cr0 = v;
 	c->pmode = v & CR0_PE;
 	if (!c->pmode)
@@ -202,11 +204,15 @@ void exec_mov_cr_r(struct cpu *c, struct insn *i)
 	switch (i->reg) {
 	case 0: set_cr0(c, v); break;
 	case 2: c->cr2 = v; break;
-	case 3: c->cr3 = v; break;
+	case 3:
+		cpu_load_cr3(c, v);
+		break;
 	case 4:
 		if (c->model->gen < GEN_586)
 			cpu_ud(c);
-		if (v & ~0x1FFu)
+		if (v & ~c->model->cr4_valid)
+			cpu_gp0(c);
+		if (cpu_set_paging(c, c->cr0, c->cr3, v) < 0)
 			cpu_gp0(c);
 		c->cr4 = v;
 		break;
@@ -294,11 +300,25 @@ void exec_sidt(struct cpu *c, struct insn *i) { store_dtr(c, i, c->idtr.limit, c
 void exec_lgdt(struct cpu *c, struct insn *i) { load_dtr(c, i, &c->gdtr.limit, &c->gdtr.base); }
 void exec_lidt(struct cpu *c, struct insn *i) { load_dtr(c, i, &c->idtr.limit, &c->idtr.base); }
 
-/* Without paging there is no TLB entry to drop yet. */
 void exec_invlpg(struct cpu *c, struct insn *i)
 {
-	(void)c;
-	(void)i;
+	ea_compute(c, i);
+	mmu_invlpg(c->mmu, c->seg[c->ea_seg].base + c->ea_off);
+}
+
+/* Tells the mmu about CR0/CR3/CR4 as they are about to be; -1 when a PAE
+ * PDPTE has reserved bits set (the caller raises #GP(0)). */
+int cpu_set_paging(struct cpu *c, uint32_t cr0, uint32_t cr3, uint32_t cr4)
+{
+	return mmu_set_paging(c->mmu, c->model->gen >= GEN_386 ? cr0 : 0, cr3, cr4);
+}
+
+/* MOV CR3 and task switches: the PDBR with the flushes a load implies. */
+void cpu_load_cr3(struct cpu *c, uint32_t v)
+{
+	if (cpu_set_paging(c, c->cr0, v, c->cr4) < 0)
+		cpu_gp0(c);
+	c->cr3 = v;
 }
 
 /* These exist only in protected mode; real and V86 mode raise #UD. */

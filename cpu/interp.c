@@ -10,6 +10,14 @@
 
 static void icache_page_written(void *opaque, uint32_t paddr);
 
+/* The mmu's page-fault hook: CR2 gets the linear address (SDM Vol 3 §4.7). */
+static NORETURN void page_fault(void *opaque, uint32_t la, uint32_t error)
+{
+	struct cpu *c = opaque;
+	c->cr2 = la;
+	cpu_fault(c, EX_PF, error);
+}
+
 void cpu_init(struct cpu *c, const struct cpu_model_info *model,
               struct mmu *mmu, struct bus *bus)
 {
@@ -19,6 +27,9 @@ void cpu_init(struct cpu *c, const struct cpu_model_info *model,
 	c->bus = bus;
 	mmu->code_write = icache_page_written;
 	mmu->code_opaque = c;
+	mmu->cpl = &c->cpl;
+	mmu->page_fault = page_fault;
+	mmu->fault_opaque = c;
 	mmu_set_bus_width(mmu, model->bus_bits);
 	cpu_reset(c);
 }
@@ -215,7 +226,7 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 	if ((lin & 0xFFF) <= 0x1000 - 16 && c->eip <= ipmask - 15 &&
 	    (!model_checks_limits(c) || c->eip + 15 <= c->seg[SEG_CS].limit)) {
 		for (; avail < 16; avail++)
-			buf[avail] = mmu_read8(c->mmu, lin + avail);
+			buf[avail] = mmu_fetch8(c->mmu, lin + avail);
 	}
 	for (;;) {
 		enum decode_status st = decode_insn(buf, avail, &c->dmode, i);
@@ -242,8 +253,8 @@ static void icache_fill(struct cpu *c, struct icache_entry *e, uint32_t lin,
 	e->valid = true;
 	e->lin = lin;
 	e->code32 = c->code32;
-	e->phys_first = mmu_translate(c->mmu, lin);
-	e->phys_last = mmu_translate(c->mmu, lin + i->len - 1);
+	e->phys_first = mmu_translate_exec(c->mmu, lin);
+	e->phys_last = mmu_translate_exec(c->mmu, lin + i->len - 1);
 	e->insn = *i;
 	mmu_mark_code(c->mmu, e->phys_first);
 	mmu_mark_code(c->mmu, e->phys_last);
@@ -270,8 +281,13 @@ static void step_one(struct cpu *c)
 	c->keep_progress = false;
 	uint32_t lin = c->seg[SEG_CS].base + c->eip;
 	struct icache_entry *e = icache_slot(c, lin);
+	/* A hit must still be the same physical bytes: the page may be mapped
+	 * elsewhere now, or not at all (then the translation faults). */
 	if (e->valid && e->lin == lin && e->code32 == c->code32 &&
-	    (!model_checks_limits(c) || c->eip + e->insn.len - 1 <= c->seg[SEG_CS].limit)) {
+	    (!model_checks_limits(c) || c->eip + e->insn.len - 1 <= c->seg[SEG_CS].limit) &&
+	    mmu_translate_exec(c->mmu, lin) == e->phys_first &&
+	    (e->phys_last >> 12 == e->phys_first >> 12 ||
+	     mmu_translate_exec(c->mmu, lin + e->insn.len - 1) == e->phys_last)) {
 		insn = e->insn;
 	} else {
 		fetch_decode(c, &insn);

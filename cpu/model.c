@@ -12,6 +12,13 @@ enum {
 	CPUID_PGE = 1 << 13, CPUID_MCA = 1 << 14, CPUID_CMOV = 1 << 15,
 };
 
+/* CR4 bits (SDM Vol 3 §2.5). */
+enum {
+	CR4_VME = 1 << 0, CR4_PVI = 1 << 1, CR4_TSD = 1 << 2, CR4_DE = 1 << 3,
+	CR4_PSE = 1 << 4, CR4_PAE = 1 << 5, CR4_MCE = 1 << 6, CR4_PGE = 1 << 7,
+	CR4_PCE = 1 << 8,
+};
+
 /* Only what the interpreter implements is reported: no x87 (FPU) until the
  * x87 issue lands, no paging extensions until the MMU issue does. */
 const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
@@ -42,14 +49,17 @@ const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 		.gen = GEN_586, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 5, .cpuid_model = 2, .cpuid_stepping = 12,
-		.cpuid_features = CPUID_TSC | CPUID_MSR | CPUID_CX8,
+		.cpuid_features = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
+		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE,
 	},
 	[CPU_PENTIUM2] = {
 		.name = "pentium2", .description = "Intel Pentium II (P6, default)",
 		.gen = GEN_686, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 6, .cpuid_model = 5, .cpuid_stepping = 2,
-		.cpuid_features = CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_CMOV,
+		.cpuid_features = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |
+		                  CPUID_SEP | CPUID_PGE | CPUID_CMOV,
+		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE | CR4_PAE | CR4_PGE | CR4_PCE,
 	},
 };
 

@@ -303,6 +303,32 @@ Test(flags, test) { alu_family(TEST); }
 
 /* INC/DEC: as ADD/SUB of 1, but CF is not affected (SDM Vol 2 INC, DEC).
  * NEG: CF = (operand != 0); OF AF SF ZF PF as for 0 - operand. */
+static void unary_expect(int kind, unsigned w, uint64_t a, uint32_t in, uint64_t *value,
+                         uint32_t *flags)
+{
+	int64_t sa = signed_of(a, w), smin = -(int64_t)msb_of(w), smax = (int64_t)msb_of(w) - 1;
+	uint64_t r;
+	int64_t s;
+	uint32_t f;
+	if (kind == 0) {
+		r = a + 1;
+		s = sa + 1;
+		f = ((a & 0xF) + 1 > 0xF ? AF : 0) | (in & CF);
+	} else if (kind == 1) {
+		r = a - 1;
+		s = sa - 1;
+		f = ((a & 0xF) < 1 ? AF : 0) | (in & CF);
+	} else {
+		r = 0 - a;
+		s = -sa;
+		f = ((a & 0xF) != 0 ? AF : 0) | (a != 0 ? CF : 0);
+	}
+	f |= (s < smin || s > smax) ? OF : 0;
+	f |= szp(r, w);
+	*value = r & mask_of(w);
+	*flags = f;
+}
+
 static void unary_family(int kind)
 {
 	static const char *names[] = { "inc", "dec", "neg" };
@@ -327,26 +353,9 @@ static void unary_family(int kind)
 				code[n++] = 0xD8;
 			}
 			struct outcome got = run(code, n, (uint32_t)a, 0, 0, in);
-			int64_t sa = signed_of(a, w), smin = -(int64_t)msb_of(w),
-			        smax = (int64_t)msb_of(w) - 1;
 			uint64_t r;
-			int64_t s;
 			uint32_t f;
-			if (kind == 0) {
-				r = a + 1;
-				s = sa + 1;
-				f = ((a & 0xF) + 1 > 0xF ? AF : 0) | (in & CF);
-			} else if (kind == 1) {
-				r = a - 1;
-				s = sa - 1;
-				f = ((a & 0xF) < 1 ? AF : 0) | (in & CF);
-			} else {
-				r = 0 - a;
-				s = -sa;
-				f = ((a & 0xF) != 0 ? AF : 0) | (a != 0 ? CF : 0);
-			}
-			f |= (s < smin || s > smax) ? OF : 0;
-			f |= szp(r, w);
+			unary_expect(kind, w, a, in, &r, &f);
 			check(names[kind], w, a, 0, in, got, r, f, FL_ARITH);
 		}
 	}
@@ -863,5 +872,88 @@ Test(flags, bt_bsf_bsr)
 			check(k & 2 ? "bsr" : "bsf", w, src, 0, in, (struct outcome){ 0, got.flags }, 0,
 			      ZF, ZF);
 		}
+	}
+}
+
+/* ---- chains: the lazy state handed from one instruction to the next ----
+ *
+ * Random sequences of up to eight flag-writing instructions (ALU, INC,
+ * DEC, NEG, shifts and rotates at mixed widths) run back to back with no
+ * flag read in between, so each instruction meets the previous one's lazy
+ * state (INC keeping CF, ADC reading it, a rotate keeping SF ZF AF PF, a
+ * zero count keeping everything).  The model above tracks which flags are
+ * defined; an instruction that would consume an undefined CF is not
+ * generated.  The final flags are read through PUSHF. */
+Test(flags, lazy_chains)
+{
+	static const unsigned widths[3] = { 8, 16, 32 };
+	for (unsigned seq = 0; seq < 20000; seq++) {
+		uint8_t code[8 * 6 + 4];
+		unsigned n = 0, len = 1 + (unsigned)(rnd() % 8);
+		uint64_t eax = operand(32, (unsigned)(rnd() % 40)), ebx = operand(32, (unsigned)(rnd() % 40));
+		uint32_t flags = (uint32_t)rnd() & FL_ARITH, known = FL_ARITH;
+		uint32_t in_flags = flags;
+		uint64_t eax0 = eax;
+		unsigned ecx = (unsigned)(rnd() & 0xFF);
+		char trace[200];
+		int tl = 0;
+		for (unsigned k = 0; k < len; k++) {
+			unsigned w = widths[rnd() % 3], kind = (unsigned)(rnd() % 19);
+			uint64_t M = mask_of(w), a = eax & M, b = ebx & M, r;
+			uint32_t f, defined, preserved = 0;
+			bool needs_cf = kind == ADC || kind == SBB || kind == 8 + 3 + RCL ||
+			                kind == 8 + 3 + RCR;
+			if (needs_cf && !(known & CF))
+				kind = ADD;
+			if (w == 16)
+				code[n++] = 0x66;
+			uint8_t wbit = w == 8 ? 0 : 1;
+			if (kind < 8) { /* op eax,ebx */
+				code[n++] = (uint8_t)(kind << 3) | wbit;
+				code[n++] = 0xD8;
+				alu_expect((enum alu_op)kind, w, a, b, (flags & CF) != 0, &r, &f, &defined);
+				tl += snprintf(trace + tl, sizeof trace - (size_t)tl, "%s%u ", alu_names[kind], w);
+			} else if (kind < 11) { /* inc dec neg */
+				unsigned u = kind - 8;
+				code[n++] = u < 2 ? (w == 8 ? 0xFE : 0xFF) : (w == 8 ? 0xF6 : 0xF7);
+				code[n++] = u < 2 ? (uint8_t)(0xC0 | u << 3) : 0xD8;
+				unary_expect((int)u, w, a, flags, &r, &f);
+				defined = FL_ARITH;
+				preserved = u < 2 ? CF : 0;
+				tl += snprintf(trace + tl, sizeof trace - (size_t)tl, "%s%u ",
+				               u == 0 ? "inc" : u == 1 ? "dec" : "neg", w);
+			} else { /* group 2 by CL */
+				enum sh_op op = (enum sh_op)(kind - 11);
+				code[n++] = 0xD2 | wbit;
+				code[n++] = 0xC0 | (uint8_t)(op << 3);
+				shift_expect(op, w, a, ecx, (flags & CF) != 0, flags, &r, &f, &defined);
+				if ((ecx & 0x1F) == 0)
+					preserved = FL_ARITH;
+				else if (op <= RCR)
+					preserved = SF | ZF | AF | PF;
+				tl += snprintf(trace + tl, sizeof trace - (size_t)tl, "%s%u/%u ",
+				               sh_names[op], w, ecx & 0x1F);
+			}
+			known = (defined & ~preserved) | (preserved & known & defined);
+			flags = f;
+			if (kind != CMP) /* kinds 0-7 are the ALU ops; 8 on is INC etc. */
+				eax = (eax & ~M) | (r & M);
+		}
+		/* pushfd ; pop edx */
+		code[n++] = 0x9C;
+		code[n++] = 0x5A;
+		machine_code_flat(&m, CODE, code, n);
+		struct cpu *c = &m.cpu;
+		c->r[R_EAX] = (uint32_t)eax0;
+		c->r[R_EBX] = (uint32_t)ebx;
+		c->r[R_ECX] = ecx;
+		cpu_set_flags(c, 0x2 | in_flags);
+		cr_assert_eq(machine_run(&m, len + 2), len + 2);
+		char g[8], e[8], d[8];
+		cr_assert_eq(c->r[R_EAX], (uint32_t)eax, "%s: EAX %08x, want %08x", trace, c->r[R_EAX],
+		             (uint32_t)eax);
+		cr_assert_eq(c->r[R_EDX] & known, flags & known, "%s: flags %s, want %s (known %s)",
+		             trace, flag_names(c->r[R_EDX] & known, g), flag_names(flags & known, e),
+		             flag_names(known, d));
 	}
 }

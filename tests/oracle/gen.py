@@ -26,7 +26,7 @@ import json
 import random
 import sys
 
-GEN_VERSION = 5
+GEN_VERSION = 6
 
 CF, PF, AF, ZF, SF, TF, IF, DF, OF = 1, 4, 0x10, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
 NT, IOPL, AC, ID = 0x4000, 0x3000, 0x40000, 0x200000
@@ -38,14 +38,18 @@ RNAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi']
 PRIV_CNT = 0x2000      # u32 record counter
 PRIV_ESP = 0x2004      # ESP saved by the per-test epilogue
 PRIV_TOP = 0x2100      # top of the dump routine's private stack
-DATA, DATA_SIZE = 0x3000, 256
-STACK, STACK_SIZE = 0x3100, 256
+DATA, DATA_SIZE = 0x3F80, 256     # straddles the 4 KiB page boundary at 4000h
+STACK, STACK_SIZE = 0x4080, 256
+# pg32: page directory at 8000h, page table at 9000h (identity), except
+PG_REMAP = {2: 5, 3: 7, 4: 6}      # linear page -> physical page
 WIN_LO, WIN_HI = DATA, STACK + STACK_SIZE
 EXIT_VALUE = 0x20      # qemu/amber exit status (0x20<<1)|1 = 65
 
 SEGS = {
     'real': {'es': 0x0000, 'cs': 0xF0000, 'ss': 0x0800, 'ds': 0x0400, 'fs': 0x0200, 'gs': 0x0600},
     'pm32': {'es': 0x0000, 'cs': 0x0, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
+    # pm32 with paging: the windows and the scratch area are remapped
+    'pg32': {'es': 0x0000, 'cs': 0x0, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
     # 16-bit code segment (base F0000h) in protected mode, 32-bit data and stack segments
     'pm16': {'es': 0x0000, 'cs': 0xF0000, 'ss': 0x0200, 'ds': 0x0100, 'fs': 0x0300, 'gs': 0x0480},
 }
@@ -148,7 +152,8 @@ class Gen:
         self.mode = mode
         self.rng = random.Random(f'{GEN_VERSION}:{mode}:{seed}')
         self.segs = SEGS[mode]
-        self.dsz = 32 if mode == 'pm32' else 16
+        self.flat32 = mode in ('pm32', 'pg32')
+        self.dsz = 32 if self.flat32 else 16
         self.stack16 = mode == 'real'      # SS.B = 0
         r = self.rng
         self.data = bytearray(r.getrandbits(8) for _ in range(DATA_SIZE))
@@ -269,7 +274,7 @@ class Gen:
             seg = defseg
             if allow_override and r.random() < 0.3:
                 choices = ['es', 'ss', 'ds', 'fs', 'gs']
-                if self.mode == 'pm32' and not write:
+                if self.flat32 and not write:
                     choices.append('cs')
                 seg = r.choice(choices)
             if lin is None:
@@ -885,7 +890,7 @@ def fam_stack(g, t):
         t.regs[EBP] = g.stack_esp(0x40, 0xD0)
         t.lock(EBP)
     elif f == 'call':
-        if g.mode == 'pm32' and osz == 16:
+        if g.flat32 and osz == 16:
             # 16-bit call would truncate EIP
             t.pfx = [p for p in t.pfx if p != 0x66]
             osz = 32
@@ -921,7 +926,7 @@ def fam_string(g, t):
     if uses_si:
         seg = 'ds'
         if r.random() < 0.3:
-            seg = r.choice(['es', 'ss', 'ds', 'fs', 'gs'] + (['cs'] if g.mode == 'pm32' else []))
+            seg = r.choice(['es', 'ss', 'ds', 'fs', 'gs'] + (['cs'] if g.flat32 else []))
             g.seg_prefix(t, seg)
         if down:
             lin = r.randint(DATA + span, DATA + DATA_SIZE - nb)
@@ -965,7 +970,7 @@ def fam_xlat(g, t):
     osz, asz = g.sizes(t)
     seg = 'ds'
     if r.random() < 0.4:
-        seg = r.choice(['es', 'ss', 'ds', 'fs', 'gs'] + (['cs'] if g.mode == 'pm32' else []))
+        seg = r.choice(['es', 'ss', 'ds', 'fs', 'gs'] + (['cs'] if g.flat32 else []))
         g.seg_prefix(t, seg)
     off = DATA - g.segs[seg]
     if asz == 16:
@@ -979,7 +984,7 @@ def fam_xlat(g, t):
 
 def fam_jump(g, t):
     r = g.rng
-    pm = g.mode == 'pm32'
+    pm = g.flat32
     osz, asz = g.sizes(t, allow66=not pm)
     f = r.choice(['jcc8', 'jcc8', 'jcc', 'loop', 'loope', 'loopne', 'jcxz', 'jmp8', 'jmp'])
     t.after = [0xF7, 0xD7]   # not edi/di: executed only when the branch is not taken
@@ -1002,7 +1007,7 @@ def fam_jump(g, t):
 def selector(g, seg):
     if g.mode == 'real':
         return g.segs[seg] >> 4 if seg != 'cs' else 0xF000
-    return {'cs': 0x08 if g.mode == 'pm32' else 0x38, 'es': 0x10, 'ss': 0x18, 'ds': 0x20, 'fs': 0x28, 'gs': 0x30}[seg]
+    return {'cs': 0x08 if g.flat32 else 0x38, 'es': 0x10, 'ss': 0x18, 'ds': 0x20, 'fs': 0x28, 'gs': 0x30}[seg]
 
 
 def fam_seg(g, t):
@@ -1044,7 +1049,7 @@ def fam_seg(g, t):
 def fam_ctl(g, t):
     """Near/far returns, IRET, far and indirect jumps/calls to the next instruction."""
     r = g.rng
-    pm = g.mode == 'pm32'
+    pm = g.flat32
     osz, asz = g.sizes(t, allow66=not pm)
     nb = osz // 8
     t.regs[ESP] = g.stack_esp(0x50, 0xB0)
@@ -1306,7 +1311,7 @@ def add_pre(g, t):
 
 def emit(seed, mode, count):
     g = Gen(seed, mode)
-    pm = mode == 'pm32'
+    pm = g.flat32
     prot = mode != 'real'
     S = g.segs
     rombase = 0xFFFF0000 if pm else 0
@@ -1340,6 +1345,32 @@ def emit(seed, mode, count):
             A(f'  mov ax, {0x10 + 8 * i:#x}')
             A(f'  mov {sreg}, ax')
         A(f'  mov esp, {PRIV_TOP - S["ss"]:#x}')
+        if mode == 'pg32':
+            # ES base is 0: build the page directory and one page table
+            A('  mov edi, 0x8000')
+            A('  xor eax, eax')
+            A('  mov ecx, 1024')
+            A('  rep stosd')
+            A('  mov dword [es:0x8000], 0x9003')
+            A('  mov dword [es:0x8ffc], 0xffc00083   ; 4 MiB page for the ROM')
+            A('  mov edi, 0x9000')
+            A('  mov eax, 3')
+            A('  mov ecx, 1024')
+            A('.pt: stosd')
+            A('  add eax, 0x1000')
+            A('  loop .pt')
+            for lp, pp in PG_REMAP.items():
+                A(f'  mov dword [es:{0x9000 + 4 * lp:#x}], {pp * 0x1000 + 3:#x}')
+            A('  mov eax, cr4')
+            A('  or eax, 0x10')
+            A('  mov cr4, eax')
+            A('  mov eax, 0x8000')
+            A('  mov cr3, eax')
+            A('  mov eax, cr0')
+            A('  or eax, 0x80000000')
+            A('  mov cr0, eax')
+            A('  jmp short .paged')
+            A('.paged:')
     # copy the window from ROM, zero the counter
     A(f'  mov esi, {rombase:#x}+win_copy')
     A(f'  mov edi, {WIN_LO - S["es"]:#x}')
@@ -1456,7 +1487,7 @@ def emit(seed, mode, count):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--mode', choices=['real', 'pm32', 'pm16'], required=True)
+    ap.add_argument('--mode', choices=['real', 'pm32', 'pm16', 'pg32'], required=True)
     ap.add_argument('--count', type=int, default=500)
     ap.add_argument('-o', '--output', required=True, help='nasm source to write')
     ap.add_argument('--sidecar', required=True)

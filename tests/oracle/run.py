@@ -205,7 +205,7 @@ def main():
     ap = argparse.ArgumentParser(description='amber vs qemu instruction oracle')
     ap.add_argument('--amber', help='path to the amber binary (omit: validate the ROMs under qemu only)')
     ap.add_argument('--qemu', default='qemu-system-i386')
-    ap.add_argument('--modes', default='real,pm32,pm16')
+    ap.add_argument('--modes', default='real,pm32,pm16,pg32')
     ap.add_argument('--seeds', default='1-10', help='e.g. 1-10 or 3,5,9')
     ap.add_argument('--count', type=int, default=700, help='instructions per ROM')
     ap.add_argument('--instructions', type=int,

@@ -115,8 +115,10 @@ struct cpu_snapshot {
 struct icache_entry {
 	uint32_t lin;            /* linear address of the first byte */
 	uint32_t phys_first, phys_last; /* physical pages it was read from */
+	uint32_t map_gen;        /* mmu map generation its translation was checked in */
 	bool valid;
 	bool code32;
+	bool user;               /* checked for a CPL-3 fetch */
 	struct insn insn;
 };
 

@@ -243,6 +243,23 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 	}
 }
 
+/* Is the entry's translation still what the mmu gives for a fetch now?
+ * Checked once per mmu map generation and privilege. */
+static bool icache_mapping_ok(struct cpu *c, struct icache_entry *e, uint32_t lin)
+{
+	bool user = c->cpl == 3;
+	if (e->map_gen == c->mmu->map_gen && e->user == user)
+		return true;
+	if (mmu_translate_exec(c->mmu, lin) != e->phys_first)
+		return false;
+	if (e->phys_last >> 12 != e->phys_first >> 12 &&
+	    mmu_translate_exec(c->mmu, lin + e->insn.len - 1) != e->phys_last)
+		return false;
+	e->map_gen = c->mmu->map_gen;
+	e->user = user;
+	return true;
+}
+
 /* Keeps a decoded instruction unless it wraps around the 64 KiB IP space
  * (its bytes are not contiguous then). */
 static void icache_fill(struct cpu *c, struct icache_entry *e, uint32_t lin,
@@ -255,6 +272,8 @@ static void icache_fill(struct cpu *c, struct icache_entry *e, uint32_t lin,
 	e->code32 = c->code32;
 	e->phys_first = mmu_translate_exec(c->mmu, lin);
 	e->phys_last = mmu_translate_exec(c->mmu, lin + i->len - 1);
+	e->map_gen = c->mmu->map_gen;
+	e->user = c->cpl == 3;
 	e->insn = *i;
 	mmu_mark_code(c->mmu, e->phys_first);
 	mmu_mark_code(c->mmu, e->phys_last);
@@ -285,9 +304,7 @@ static void step_one(struct cpu *c)
 	 * elsewhere now, or not at all (then the translation faults). */
 	if (e->valid && e->lin == lin && e->code32 == c->code32 &&
 	    (!model_checks_limits(c) || c->eip + e->insn.len - 1 <= c->seg[SEG_CS].limit) &&
-	    mmu_translate_exec(c->mmu, lin) == e->phys_first &&
-	    (e->phys_last >> 12 == e->phys_first >> 12 ||
-	     mmu_translate_exec(c->mmu, lin + e->insn.len - 1) == e->phys_last)) {
+	    icache_mapping_ok(c, e, lin)) {
 		insn = e->insn;
 	} else {
 		fetch_decode(c, &insn);

@@ -81,6 +81,10 @@ struct mmu {
 	uint32_t *pt_version;  /* per physical page: bumped on every write to it */
 	struct shadow *shadow; /* NULL: no shadow cache (every miss walks) */
 	struct mmu_stats stats;
+	/* Bumped whenever a linear-to-physical mapping may have changed
+	 * (flushes, INVLPG, page-table writes): a decoded instruction checked
+	 * under the current generation needs no new translation. */
+	uint32_t map_gen;
 };
 
 /* Sets up RAM of ram_size bytes (lazily committed by the host).  Returns 0, or

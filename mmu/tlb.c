@@ -28,6 +28,7 @@ static void tlb_drop(struct tlb_entry *e)
 
 void mmu_flush_tlb(struct mmu *m, bool global_too)
 {
+	m->map_gen++;
 	for (int u = 0; u < 2; u++)
 		for (int k = 0; k < TLB_SIZE; k++)
 			if (global_too || !m->tlb[u][k].global)
@@ -41,6 +42,7 @@ void tlb_pt_written(struct mmu *m, uint32_t pa)
 {
 	uint32_t page = pa & ~0xFFFu;
 	m->pt_version[pa >> 12]++;
+	m->map_gen++;
 	for (int u = 0; u < 2; u++)
 		for (int k = 0; k < TLB_SIZE; k++) {
 			struct tlb_entry *e = &m->tlb[u][k];
@@ -221,6 +223,7 @@ uint32_t mmu_translate_exec(struct mmu *m, uint32_t la)
 
 void mmu_invlpg(struct mmu *m, uint32_t la)
 {
+	m->map_gen++;
 	for (int u = 0; u < 2; u++) {
 		struct tlb_entry *e = tlb_slot(m, la, u);
 		if (e->lpage == (la & ~0xFFFu))

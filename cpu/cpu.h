@@ -203,6 +203,16 @@ void cpu_set_flags(struct cpu *c, uint32_t v);
 /* Loads a segment register as real mode (and V86) do: base = sel << 4. */
 void cpu_load_seg_real(struct cpu *c, int seg, uint16_t sel);
 void cpu_set_irq(struct cpu *c, bool level);
+/* Bits of c->pending. */
+enum {
+	CPU_PENDING_STOP = 1 << 0, /* cpu_run returns before the next instruction */
+};
+/* Makes cpu_run return at the next instruction boundary (a device asking
+ * the machine to stop, a debugger interrupt). */
+static inline void cpu_request_stop(struct cpu *c)
+{
+	c->pending |= CPU_PENDING_STOP;
+}
 /* Drops every decoded instruction (after a host-side write to guest code
  * that bypassed the mmu, e.g. loading a test's memory image). */
 void cpu_flush_decoded(struct cpu *c);

@@ -341,6 +341,10 @@ uint64_t cpu_run(struct cpu *c, uint64_t max)
 	while (n < max) {
 		if (c->state == CPU_SHUTDOWN)
 			break;
+		if (c->pending & CPU_PENDING_STOP) {
+			c->pending &= ~(uint32_t)CPU_PENDING_STOP;
+			break;
+		}
 		if (c->intr && (c->flags & FL_IF) && !c->inhibit_irq) {
 			deliver_irq(c);
 			continue;

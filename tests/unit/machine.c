@@ -18,6 +18,9 @@ void machine_reset(struct machine *m, const char *model)
 	const struct cpu_model_info *info = cpu_model_find(model);
 	if (!info)
 		abort();
+	/* A test may have left paging on; the tables below are written
+	 * through linear addresses. */
+	mmu_set_paging(&m->mmu, 0, 0, 0);
 	cpu_init(&m->cpu, info, &m->mmu, &m->bus);
 	struct cpu *c = &m->cpu;
 	cpu_load_seg_real(c, SEG_CS, MACHINE_CODE_SEG);

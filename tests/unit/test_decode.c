@@ -124,9 +124,8 @@ Test(prefix, lock)
 
 /* LOCK CMP is #UD: CMP is not in the SDM's list of lockable instructions
  * (Vol 2 LOCK: ADD ADC AND BTC BTR BTS CMPXCHG CMPXCHG8B DEC INC NEG NOT OR
- * SBB SUB XOR XADD XCHG).  optable.c's ALU_ROW marks the CMP row 38/39 F_LOCK.
- * Reported to the lead; enable when cpu/ is fixed. */
-Test(prefix, lock_cmp_is_ud, .disabled = true)
+ * SBB SUB XOR XADD XCHG), in any of its forms. */
+Test(prefix, lock_cmp_is_ud)
 {
 	struct insn i = OK16(0xF0, 0x38, 0x07);
 	cr_expect_eq(i.def, &opdef_ud);

@@ -291,20 +291,10 @@ static bool rej_hint_nop_register(const struct insn *i)
 	return i->op >= 0x118 && i->op <= 0x11F && i->mod == 3;
 }
 
-/* AMBER BUG, reported: LOCK CMP Eb,Gb / Ev,Gv (F0 38/39 with a memory
- * operand) must be #UD — CMP is not in the SDM's list of lockable
- * instructions (Vol 2 LOCK) — but optable.c's ALU_ROW marks the CMP row
- * F_LOCK.  Capstone rightly rejects these.  Remove when cpu/ is fixed. */
-static bool rej_lock_cmp_bug(const struct insn *i)
-{
-	return i->lock && (i->op == 0x38 || i->op == 0x39);
-}
-
 static struct rejected_class rejected_classes[] = {
 	{ "MOV Sreg with reg 6/7 (#UD at execution)", rej_mov_sreg_reserved, 0 },
 	{ "reserved x87 encodings (ModR/M length)", rej_x87_reserved, 0 },
 	{ "0F 18-1F register forms (hint NOPs)", rej_hint_nop_register, 0 },
-	{ "LOCK CMP 38/39 (amber bug: should be #UD)", rej_lock_cmp_bug, 0 },
 };
 #define N_REJECTED (sizeof rejected_classes / sizeof rejected_classes[0])
 

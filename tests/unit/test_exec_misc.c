@@ -304,9 +304,8 @@ Test(stack, push_pop_sreg)
 	cr_expect_eq(reg16(R_ESP), 0xFFFE);
 }
 
-/* LOCK CMP must raise #UD (CMP is not lockable, SDM Vol 2 LOCK).  amber
- * bug, reported: optable.c marks the 38/39 row F_LOCK.  Enable when fixed. */
-Test(system, lock_cmp_ud, .disabled = true)
+/* LOCK CMP must raise #UD (CMP is not lockable, SDM Vol 2 LOCK). */
+Test(system, lock_cmp_ud)
 {
 	LOAD(0xF0, 0x39, 0x07); /* lock cmp [bx],ax */
 	step_expect_vector(EX_UD);

@@ -56,6 +56,8 @@ static void usage(void)
 	       "amber's own:\n"
 	       "  --trace             print every executed instruction on stderr\n"
 	       "  --stats             print the instruction count and guest MIPS at exit\n"
+	       "  --no-shadow         no shadow page-table cache (every TLB miss walks the\n"
+	       "                      guest's tables; for benchmarks and bisecting)\n"
 	       "  -h, --help          this text\n"
 	       "  -version, --version print the version\n"
 	       "\n"
@@ -242,6 +244,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
 		}
 		if (strcmp(a, "--stats") == 0) {
 			o->stats = true;
+			continue;
+		}
+		if (strcmp(a, "--no-shadow") == 0) {
+			o->no_shadow = true;
 			continue;
 		}
 		const char *opt = a[1] == '-' ? a + 2 : a + 1;

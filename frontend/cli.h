@@ -28,6 +28,7 @@ struct cli_options {
 	uint16_t exit_iobase, exit_iosize;
 	bool trace; /* --trace */
 	bool stats; /* --stats */
+	bool no_shadow; /* --no-shadow */
 };
 
 /* Parses argv into *o.  Returns CLI_RUN, CLI_EXIT_OK, or -1 after printing

@@ -45,6 +45,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (o.no_shadow)
+		mmu_set_shadow(&m.mmu, false);
 	/* The file is created only once everything else is known to be good. */
 	FILE *con = cfg.debugcon_out;
 	if (o.debugcon == DEBUGCON_FILE) {
@@ -99,6 +101,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (o.stats) {
+		const struct mmu_stats *ms = &m.mmu.stats;
+		fprintf(stderr, "amber: mmu: %llu TLB fills, %llu page walks, %llu shadow hits, %llu CR3 loads\n",
+		        (unsigned long long)ms->tlb_fills, (unsigned long long)ms->walks,
+		        (unsigned long long)ms->shadow_hits, (unsigned long long)ms->cr3_loads);
 		double mips = secs > 0 ? (double)c->icount / secs / 1e6 : 0;
 		fprintf(stderr, "amber: %llu instructions in %.3f s (%.1f MIPS)\n",
 		        (unsigned long long)c->icount, secs, mips);

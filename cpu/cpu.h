@@ -144,6 +144,7 @@ struct cpu {
 	uint32_t dr[8];
 	uint64_t tsc;
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+	struct x87 fpu;          /* x87 and MMX state (cpu/fpu/x87.h) */
 
 	const struct cpu_model_info *model;
 	struct decode_mode dmode;

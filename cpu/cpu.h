@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "fpu/x87.h"
 
 struct mmu;
 struct bus;

@@ -77,6 +77,7 @@ void cpu_reset(struct cpu *c)
 	c->dr[6] = 0xFFFF0FF0;
 	c->dr[7] = 0x400;
 	c->tsc = 0;
+	x87_reset(&c->fpu);
 	c->state = CPU_RUNNING;
 	c->pending = 0;
 	c->inhibit_irq = false;

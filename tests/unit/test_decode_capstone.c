@@ -106,12 +106,19 @@ struct ctx {
 	struct tally t;
 };
 
-static void ctx_open(struct ctx *x, bool code32)
+static void ctx_open_gen(struct ctx *x, bool code32, uint8_t gen)
 {
 	memset(x, 0, sizeof *x);
 	cr_assert_eq(cs_open(CS_ARCH_X86, code32 ? CS_MODE_32 : CS_MODE_16, &x->cs), CS_ERR_OK);
 	x->ci = cs_malloc(x->cs);
-	x->mode = (struct decode_mode){ .code32 = code32, .gen = GEN_686, .max_len = 15 };
+	x->mode = (struct decode_mode){ .code32 = code32, .gen = gen, .max_len = 15 };
+	for (unsigned q = 0; q < N_QUIRKS; q++)
+		cs_quirks[q].hits[code32] = 0;
+}
+
+static void ctx_open(struct ctx *x, bool code32)
+{
+	ctx_open_gen(x, code32, GEN_686);
 }
 
 static void ctx_close(struct ctx *x)
@@ -220,11 +227,11 @@ static void run_prefixed(bool code32)
 	ctx_close(&x);
 }
 
-static void run_sweep(bool code32)
+static void run_sweep_gen(bool code32, uint8_t gen)
 {
 	static const uint8_t sweep_prefix[5] = { 0x66, 0x67, 0xF2, 0xF3, 0xF0 };
 	struct ctx x;
-	ctx_open(&x, code32);
+	ctx_open_gen(&x, code32, gen);
 	rng_state = code32 ? 0x5111E32ull : 0x5111E16ull;
 	for (unsigned op = 0; op < 512; op++) {
 		for (unsigned set = 0; set < 32; set++) {
@@ -242,9 +249,16 @@ static void run_sweep(bool code32)
 			}
 		}
 	}
-	report("sweep", &x);
+	static const char *gens[] = { "sweep 8086", "sweep 186", "sweep 286", "sweep 386",
+	                              "sweep 486", "sweep 586", "sweep 686" };
+	report(gens[gen], &x);
 	cr_expect_eq(x.t.disagreed, 0, "%ld unexplained length disagreements", x.t.disagreed);
 	ctx_close(&x);
+}
+
+static void run_sweep(bool code32)
+{
+	run_sweep_gen(code32, GEN_686);
 }
 
 /* A million and more sequences take about a second per mode here. */
@@ -254,6 +268,16 @@ Test(capstone, prefixed_16, .timeout = 120) { run_prefixed(false); }
 Test(capstone, prefixed_32, .timeout = 120) { run_prefixed(true); }
 Test(capstone, sweep_16, .timeout = 120) { run_sweep(false); }
 Test(capstone, sweep_32, .timeout = 120) { run_sweep(true); }
+
+/* The 386, 486 and Pentium models: what they have must have the same
+ * length as on the P6 (what they lack decodes to #UD and is skipped). */
+Test(capstone, sweep_386_486_586, .timeout = 120)
+{
+	for (uint8_t gen = GEN_386; gen <= GEN_586; gen++) {
+		run_sweep_gen(false, gen);
+		run_sweep_gen(true, gen);
+	}
+}
 
 /* ---- the other direction: bytes Capstone rejects and amber runs ----
  *

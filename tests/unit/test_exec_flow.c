@@ -648,3 +648,58 @@ static void precise_random(const char *model)
 Test(fault, precise_random_p2, .timeout = 60) { precise_random("pentium2"); }
 Test(fault, precise_random_386, .timeout = 60) { precise_random("386"); }
 Test(fault, precise_random_486, .timeout = 60) { precise_random("486"); }
+
+/* ---- self-modifying code ----
+ *
+ * A write to an instruction about to run takes effect (SDM Vol 3 §8.1.3:
+ * on P6-family processors a write that hits a prefetched instruction
+ * invalidates the prefetch queue), whether the instruction was decoded
+ * before or not. */
+
+Test(branch, smc_next_instruction)
+{
+	/* mov byte cs:[0007h],42h ; mov al,00h (its immediate at 0007h) */
+	LOAD(0x2E, 0xC6, 0x06, 0x07, 0x00, 0x42, 0xB0, 0x00);
+	steps(2);
+	cr_expect_eq(ax() & 0xFF, 0x42);
+}
+
+/* A loop body that rewrites its own immediate each time round: every
+ * iteration must see the byte the previous one stored. */
+Test(branch, smc_loop)
+{
+	/* 0: mov cx,4 ; 3: l: mov al,00h (imm at 4) ; 5: add bl,al ;
+	 * 7: inc byte cs:[0004h] ; C: loop l */
+	LOAD(0xB9, 0x04, 0x00, 0xB0, 0x00, 0x00, 0xC3, 0x2E, 0xFE, 0x06, 0x04, 0x00, 0xE2, 0xF5);
+	c->r[R_EBX] = 0;
+	steps(1 + 4 * 4);
+	cr_expect_eq(reg16(R_ECX), 0);
+	cr_expect_eq(c->r[R_EBX] & 0xFF, 0 + 1 + 2 + 3, "BL = %u", c->r[R_EBX] & 0xFF);
+}
+
+/* REP MOVSB copying new code over code that already ran (a loader). */
+Test(branch, smc_rep_movs_over_code)
+{
+	/* 0: jmp 10h ; ... 10: mov al,1 ; jmp 20h ; 20: rep movsb (CS:SI -> ES:DI
+	 * = the code at 10h) ; jmp 10h */
+	uint8_t code[0x40];
+	memset(code, 0x90, sizeof code);
+	static const uint8_t a[] = { 0xEB, 0x0E };
+	memcpy(code, a, sizeof a);
+	static const uint8_t b10[] = { 0xB0, 0x01, 0xEB, 0x0C };
+	memcpy(code + 0x10, b10, sizeof b10);
+	static const uint8_t b20[] = { 0x2E, 0xF3, 0xA4, 0xEB, 0xEB };
+	memcpy(code + 0x20, b20, sizeof b20);
+	static const uint8_t repl[] = { 0xB0, 0x02, 0xF4, 0xF4 }; /* mov al,2 ; hlt */
+	memcpy(code + 0x30, repl, sizeof repl);
+	load(code, sizeof code);
+	cpu_load_seg_real(c, SEG_ES, MACHINE_CODE_SEG);
+	c->r[R_ESI] = 0x30;
+	c->r[R_EDI] = 0x10;
+	c->r[R_ECX] = 4;
+	steps(3);
+	cr_expect_eq(ax() & 0xFF, 1);
+	steps(3); /* rep movsb ; jmp 10h ; mov al,2 */
+	cr_expect_eq(ax() & 0xFF, 2);
+	cr_expect_eq(c->eip, 0x12);
+}

@@ -1,6 +1,8 @@
 /* Instruction families: MOVZX/MOVSX/BSWAP/CMOVcc/SETcc/XADD/CMPXCHG/
  * CMPXCHG8B, the stack (PUSH/POP/PUSHA/POPA/ENTER/LEAVE), CPUID, RDTSC,
  * RDMSR/WRMSR and LOCK.  Real mode, 16-bit code. */
+#include <string.h>
+
 #include "exec-common.h"
 
 TestSuite(mov, .init = exec_setup, .fini = exec_teardown);
@@ -309,4 +311,82 @@ Test(system, lock_cmp_ud)
 {
 	LOAD(0xF0, 0x39, 0x07); /* lock cmp [bx],ax */
 	step_expect_vector(EX_UD);
+}
+
+/* POP with an ESP-based destination computes the address after ESP moved
+ * (SDM Vol 2 POP); PUSH with an ESP-based source reads before it moves. */
+Test(stack, pop_push_esp_based_memory)
+{
+	LOAD(0x67, 0x8F, 0x04, 0x24, 0x67, 0xFF, 0x34, 0x24); /* pop word [esp] ; push word [esp] */
+	c->r[R_ESP] = 0xFFF0;
+	mmu_write16(&m.mmu, stack_lin(0xFFF0), 0x1111);
+	mmu_write16(&m.mmu, stack_lin(0xFFF2), 0x2222);
+	steps(1);
+	cr_expect_eq(reg16(R_ESP), 0xFFF2);
+	cr_expect_eq(mem16(&m, stack_lin(0xFFF2)), 0x1111, "stored at the new top");
+	steps(1);
+	cr_expect_eq(reg16(R_ESP), 0xFFF0);
+	cr_expect_eq(mem16(&m, stack_lin(0xFFF0)), 0x1111);
+}
+
+Test(stack, ret_imm_and_o32)
+{
+	/* push dword 12345678h ; push word 8 ; ret 4 (to 0008h, itself) */
+	uint8_t code[16];
+	memset(code, 0xF4, sizeof code);
+	static const uint8_t a[] = { 0x66, 0x68, 0x78, 0x56, 0x34, 0x12, 0x6A, 0x08, 0xC2, 0x04, 0x00 };
+	memcpy(code, a, sizeof a);
+	load(code, sizeof code);
+	steps(2);
+	cr_expect_eq(reg16(R_ESP), 0xFFFE - 6);
+	steps(1);
+	cr_expect_eq(c->eip, 8, "RET imm16 popped the IP pushed by PUSH Ib");
+	cr_expect_eq(reg16(R_ESP), 0xFFFE, "and released 4 more bytes");
+}
+
+/* ---- differences between models at execution ---- */
+
+/* 8086: shift counts are not masked; the 80186 and later mask them to 5
+ * bits (SDM Vol 2 SAL/SAR/SHL/SHR, IA-32 Architecture Compatibility). */
+Test(system, shift_count_masking_by_model)
+{
+	LOAD(0xD2, 0xE0); /* shl al,cl with CL = 33 */
+	c->r[R_EAX] = 0x81;
+	c->r[R_ECX] = 33;
+	steps(1);
+	cr_expect_eq(ax() & 0xFF, 0x02, "masked to 1");
+	exec_teardown();
+	exec_setup_model("8086");
+	LOAD(0xD2, 0xE0);
+	c->r[R_EAX] = 0x81;
+	c->r[R_ECX] = 33;
+	steps(1);
+	cr_expect_eq(ax() & 0xFF, 0x00, "33 single shifts");
+}
+
+/* D0-D3 /6: SAL on the 80186 and later, SETMO (all ones) on the 8086. */
+Test(system, group2_reg6_by_model)
+{
+	LOAD(0xD0, 0xF0); /* /6 al,1 */
+	c->r[R_EAX] = 0x41;
+	steps(1);
+	cr_expect_eq(ax() & 0xFF, 0x82);
+	exec_teardown();
+	exec_setup_model("8086");
+	LOAD(0xD0, 0xF0);
+	c->r[R_EAX] = 0x41;
+	steps(1);
+	cr_expect_eq(ax() & 0xFF, 0xFF);
+}
+
+/* 8086: POP CS (0F) loads CS; later CPUs read 0F as the two-byte escape. */
+Test(system, pop_cs_8086)
+{
+	exec_teardown();
+	exec_setup_model("8086");
+	LOAD(0x0F); /* pop cs */
+	mmu_write16(&m.mmu, stack_lin(0xFFFE), 0x5000);
+	steps(1);
+	cr_expect_eq(c->seg[SEG_CS].sel, 0x5000);
+	cr_expect_eq(c->eip, 1);
 }

@@ -703,3 +703,36 @@ Test(branch, smc_rep_movs_over_code)
 	cr_expect_eq(ax() & 0xFF, 2);
 	cr_expect_eq(c->eip, 0x12);
 }
+
+/* The same bytes at the same linear address decode by the current code
+ * size: a decoded copy kept from 16-bit code must not be reused by 32-bit
+ * code (DESIGN.md "Decode once": the cache is keyed by the mode bits). */
+Test(branch, decode_follows_code_size)
+{
+	LOAD(0xB8, 0x34, 0x12, 0x78, 0x56, 0xF4); /* mov ax,1234h | mov eax,56781234h */
+	c->r[R_EAX] = 0;
+	steps(1);
+	cr_expect_eq(c->r[R_EAX], 0x1234);
+	cr_expect_eq(c->eip, 3);
+	machine_flat32(&m, lin(MACHINE_CODE_SEG, 0), 0x90000);
+	steps(1);
+	cr_expect_eq(c->r[R_EAX], 0x56781234);
+	cr_expect_eq(c->eip, lin(MACHINE_CODE_SEG, 5));
+}
+
+/* The 8086 has no instruction length limit and no #GP: any number of
+ * prefixes is one instruction.  amber bug (minor), reported: interp.c
+ * stops at INSN_BUF_MAX (32) bytes and raises vector 13 on an 8086.
+ * Enable when fixed. */
+Test(fault, many_prefixes_8086, .disabled = true)
+{
+	exec_teardown();
+	exec_setup_model("8086");
+	uint8_t b[42];
+	memset(b, 0x26, sizeof b);
+	b[40] = 0x90;
+	b[41] = 0xF4;
+	load(b, sizeof b);
+	steps(1);
+	cr_expect_eq(c->eip, 41);
+}

@@ -1,5 +1,6 @@
 /* Flag instructions, the coprocessor escapes and WAIT, #UD, hint NOPs. */
 #include "cpu-internal.h"
+#include "exec.h"
 
 /* CMC CLC STC CLD STD (F5 F8 F9 FC FD). */
 void exec_flag_op(struct cpu *c, struct insn *i)
@@ -30,7 +31,8 @@ static unsigned esc_operand_size(const struct insn *i)
 	return sizes[i->op & 7][i->reg];
 }
 
-/* D8-DF with no coprocessor: #NM when CR0.EM or CR0.TS asks for emulation
+/* D8-DF: with an x87 (the model reports CPUID.FPU) exec_x87 runs it once
+ * the CR0.EM/TS checks pass.  With no coprocessor: #NM when CR0.EM or CR0.TS asks for emulation
  * (SDM Vol 3 §2.5, Table 2-2); otherwise nothing answers and the
  * instruction has no effect (the memory operand is not touched), which is
  * how software detects that no FPU is present. */
@@ -40,6 +42,10 @@ void exec_esc(struct cpu *c, struct insn *i)
 		return;
 	if (c->cr0 & 0xC)
 		cpu_fault_noerr(c, EX_NM);
+	if (X87_PRESENT(c->model)) {
+		exec_x87(c, i);
+		return;
+	}
 	/* The CPU still checks the memory operand against its segment limit
 	 * before the coprocessor would take it (286 vectors: FSUB [SI] with
 	 * SI=FFFFh raises #GP). */
@@ -55,6 +61,8 @@ void exec_wait(struct cpu *c, struct insn *i)
 	(void)i;
 	if (!model_is_8086(c) && (c->cr0 & 0xA) == 0xA)
 		cpu_fault_noerr(c, EX_NM);
+	if (X87_PRESENT(c->model))
+		x87_check_pending(c);
 }
 
 void exec_ud(struct cpu *c, struct insn *i)

@@ -53,7 +53,9 @@
 	X(exec_lar) X(exec_lsl) X(exec_arpl) X(exec_sysenter) X(exec_sysexit) \
 	/* exec-misc.c */ \
 	X(exec_flag_op) X(exec_esc) X(exec_wait) X(exec_ud) X(exec_pop_cs) \
-	X(exec_hint_nop)
+	X(exec_hint_nop) \
+	/* exec-x87.c, exec-mmx.c */ \
+	X(exec_x87) X(exec_fxsave) X(exec_mmx)
 
 EXEC_HANDLERS(X)
 #undef X

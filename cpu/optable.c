@@ -224,6 +224,9 @@ static const struct opdef grp9[8] = {
 #define SETCC OP("setcc", M, 0, W_B, GEN_386, exec_setcc)
 #define BSWAP OP("bswap", 0, 0, W_D, GEN_486, exec_bswap)
 #define HINT OP("nop", M, 0, W_V, GEN_686, exec_hint_nop)
+/* MMX (cpu/exec-mmx.c checks CPUID.MMX, so the P5 without it raises #UD). */
+#define MMX OP("mmx", M, 0, 0, GEN_586, exec_mmx)
+#define MMXI OP("mmx", M, I_B, 0, GEN_586, exec_mmx)
 #define X4(e) e, e, e, e
 
 const struct opdef optable_0f[256] = {
@@ -246,9 +249,11 @@ const struct opdef optable_0f[256] = {
 	         UD, UD,
 	/* 38 */ OP("(0f38)", F_MAP38, 0, 0, GEN_686, exec_ud), UD, OP("(0f3a)", F_MAP3A, 0, 0, GEN_686, exec_ud), UD, UD, UD, UD, UD,
 	/* 40 */ X8(CMOV), X8(CMOV),
-	/* 50 */ X8(VEC), X8(VEC), X8(VEC), X8(VEC),
-	/* 70 */ VECI, VECI, VECI, VECI, VEC, VEC, VEC, UD,
-	/* 78 */ UDM, UDM, UD, UD, VEC, VEC, VEC, VEC,
+	/* 50 */ X8(VEC), X8(VEC),
+	/* 60 */ X8(MMX),
+	/* 68 */ MMX, MMX, MMX, MMX, VEC, VEC, MMX, MMX,
+	/* 70 */ VECI, MMXI, MMXI, MMXI, MMX, MMX, MMX, OP("emms", 0, 0, 0, GEN_586, exec_mmx),
+	/* 78 */ UDM, UDM, UD, UD, VEC, VEC, MMX, MMX,
 	/* 80 */ X8(JCC), X8(JCC),
 	/* 90 */ X8(SETCC), X8(SETCC),
 	/* A0 */ OP("push", 0, 0, W_W, GEN_386, exec_push_sreg), OP("pop", 0, 0, W_W, GEN_386, exec_pop_sreg),
@@ -258,7 +263,7 @@ const struct opdef optable_0f[256] = {
 	/* A8 */ OP("push", 0, 0, W_W, GEN_386, exec_push_sreg), OP("pop", 0, 0, W_W, GEN_386, exec_pop_sreg),
 	         UD, OP("bts", M | L, 0, W_V, GEN_386, exec_bt_e_g),
 	         OP("shrd", M, I_B, W_V, GEN_386, exec_shrd_i), OP("shrd", M, 0, W_V, GEN_386, exec_shrd_cl),
-	         VEC, OP("imul", M, 0, W_V, GEN_386, exec_imul_g_e),
+	         OP("fxsave", M, 0, 0, GEN_686, exec_fxsave), OP("imul", M, 0, W_V, GEN_386, exec_imul_g_e),
 	/* B0 */ OP("cmpxchg", M | L, 0, W_B, GEN_486, exec_cmpxchg), OP("cmpxchg", M | L, 0, W_V, GEN_486, exec_cmpxchg),
 	         OP("lss", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs), OP("btr", M | L, 0, W_V, GEN_386, exec_bt_e_g),
 	         OP("lfs", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs), OP("lgs", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs),
@@ -269,5 +274,10 @@ const struct opdef optable_0f[256] = {
 	/* C0 */ OP("xadd", M | L, 0, W_B, GEN_486, exec_xadd), OP("xadd", M | L, 0, W_V, GEN_486, exec_xadd),
 	         VECI, VEC, VECI, VECI, VECI, GRP("grp9", 0, 0, W_NONE, GEN_586, grp9),
 	/* C8 */ X8(BSWAP),
-	/* D0 */ X8(VEC), X8(VEC), X8(VEC), X8(VEC), X8(VEC), X8(VEC),
+	/* D0 */ VEC, MMX, MMX, MMX, VEC, MMX, VEC, VEC,
+	/* D8 */ MMX, MMX, VEC, MMX, MMX, MMX, VEC, MMX,
+	/* E0 */ VEC, MMX, MMX, VEC, VEC, MMX, VEC, VEC,
+	/* E8 */ MMX, MMX, VEC, MMX, MMX, MMX, VEC, MMX,
+	/* F0 */ VEC, MMX, MMX, MMX, VEC, MMX, VEC, VEC,
+	/* F8 */ MMX, MMX, MMX, VEC, MMX, MMX, MMX, VEC,
 };

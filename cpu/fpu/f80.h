@@ -102,6 +102,19 @@ f80 f80_quiet(struct f80_ctx *ctx, f80 a);
  * (SDM Vol 1 Table 4-7: the larger significand wins). */
 f80 f80_propagate_nan(struct f80_ctx *ctx, f80 a, f80 b);
 
+/* The transcendentals (cpu/fpu/trans.c), within the SDM's stated error
+ * (Vol 1 §8.3.10: under 1 ulp, monotonic) on the x87's argument ranges. */
+bool f80_trig_out_of_range(f80 a);   /* |a| >= 2^63: FSIN & co. set C2 */
+f80 f80_sin(struct f80_ctx *ctx, f80 a);
+f80 f80_cos(struct f80_ctx *ctx, f80 a);
+f80 f80_sincos(struct f80_ctx *ctx, f80 a, f80 *cos_out);
+/* FPTAN: returns tan(a); *one = 1.0 (the value FPTAN pushes). */
+f80 f80_tan(struct f80_ctx *ctx, f80 a, f80 *one);
+f80 f80_atan2(struct f80_ctx *ctx, f80 y, f80 x);   /* FPATAN: atan(y / x) */
+f80 f80_2xm1(struct f80_ctx *ctx, f80 a);           /* 2^a - 1, |a| <= 1 */
+f80 f80_yl2x(struct f80_ctx *ctx, f80 y, f80 x);    /* y * log2(x) */
+f80 f80_yl2xp1(struct f80_ctx *ctx, f80 y, f80 x);  /* y * log2(x + 1) */
+
 /* Internal rounding, exposed to the transcendentals: rounds sign, biased
  * exponent exp (may be out of range) and the 128-bit significand
  * hi:lo (bit 127 = integer bit, anything below is sticky) to precision

@@ -1,0 +1,205 @@
+; pm-callgate.asm — privilege changes through call gates (SDM Vol 3 §5.8):
+; ring 3 calls a DPL 3 call gate into ring 0 with two dword parameters
+; (stack switch to SS0:ESP0, parameters copied, old SS:ESP and CS:EIP
+; pushed) and RETF 8 back (ES holding a DPL 0 selector is nulled on the
+; way out); ring 3 to ring 1 through a second gate (SS1:ESP1); a 16-bit
+; call gate; a conforming code segment (no privilege change); and the
+; #GP a DPL 0 gate or a RETF to an inner ring raises.
+
+%define TEST_NAME "pm-callgate"
+%include "pm.inc"
+
+SEL_GATE0	equ 0x40		; DPL 3 gate -> ring 0, 2 dword parameters
+SEL_CODE1	equ 0x48		; ring 1 code (flat, 32-bit)
+SEL_DATA1	equ 0x50		; ring 1 data/stack
+SEL_GATE1	equ 0x58		; DPL 3 gate -> ring 1, 1 parameter
+SEL_CONF	equ 0x60		; conforming code, DPL 0, flat
+SEL_GATE0P	equ 0x68		; DPL 0 gate: ring 3 may not use it
+SEL_GATE16	equ 0x70		; 16-bit DPL 3 gate -> ring 0 16-bit code, 1 word
+SEL_CODE16P	equ SEL_CODE16		; 16-bit ring 0 code, base F0000h
+SEL_CODE16R3	equ 0x78		; 16-bit ring 3 code, base F0000h
+STACK1		equ 0xE000
+REC		equ 0x20000		; what the gate targets record
+
+; CALLGATE sel, target sel, offset, access, count
+%macro CALLGATE 5
+	mov eax, %3
+	mov [GDT_BASE + (%1)], ax
+	mov word [GDT_BASE + (%1) + 2], %2
+	mov byte [GDT_BASE + (%1) + 4], %5
+	mov byte [GDT_BASE + (%1) + 5], %4
+	shr eax, 16
+	mov [GDT_BASE + (%1) + 6], ax
+%endmacro
+
+	bits 16
+real_main:
+	ENTER_PM main
+
+	bits 32
+main:
+	PRINT "pm-callgate: ring 0", 10
+	CALLGATE SEL_GATE0, SEL_CODE32, gate0_target, 0xEC, 2
+	SET_DESC SEL_CODE1, 0, 0xFFFFF, 0xBB, 0xC0
+	SET_DESC SEL_DATA1, 0, 0xFFFFF, 0xB3, 0xC0
+	CALLGATE SEL_GATE1, SEL_CODE1 | 1, gate1_target, 0xEC, 1
+	SET_DESC SEL_CONF, 0, 0xFFFFF, 0x9F, 0xC0
+	SET_DESC SEL_CODE16R3, 0xF0000, 0xFFFF, 0xFB, 0x00
+	CALLGATE SEL_GATE0P, SEL_CODE32, gate0_target, 0x8C, 0
+	CALLGATE SEL_GATE16, SEL_CODE16P, R(gate16_target), 0xE4, 1
+	mov dword [TSS_BASE + 0x0C], STACK1		; ESP1
+	mov dword [TSS_BASE + 0x10], SEL_DATA1 | 1	; SS1
+
+	; --- ring 3 -> ring 0 with two parameters.
+	RING3 0x0002
+	PRINT "pm-callgate: ring 3", 10
+	mov eax, cs
+	CHECK "ring 3: CS", eax, SEL_CODE3
+	push dword 0x22222222		; second parameter
+	push dword 0x11111111		; first parameter
+	call SEL_GATE0 | 3:0
+.ret0:	mov [REC + 0x40], esp
+	mov [REC + 0x44], es
+	mov [REC + 0x48], ds
+	mov [REC + 0x4C], eax
+	mov eax, cs
+	mov [REC + 0x50], eax
+	PRINT "pm-callgate: back in ring 3 after RETF 8", 10
+	CHECK "ring 0 saw CS = 08h", dword [REC + 0x00], SEL_CODE32
+	CHECK "ring 0 saw SS = SS0", dword [REC + 0x04], SEL_DATA32
+	CHECK "ring 0 saw ESP = ESP0 - 24", dword [REC + 0x08], STACK0_TSS - 24
+	CHECK "ring 0 frame: return EIP", dword [REC + 0x0C], main.ret0
+	CHECK "ring 0 frame: return CS", dword [REC + 0x10], SEL_CODE3
+	CHECK "ring 0 frame: parameter 1 copied", dword [REC + 0x14], 0x11111111
+	CHECK "ring 0 frame: parameter 2 copied", dword [REC + 0x18], 0x22222222
+	CHECK "ring 0 frame: old ESP", dword [REC + 0x1C], STACK3 - 8
+	CHECK "ring 0 frame: old SS", dword [REC + 0x20], SEL_DATA3
+	CHECK "ring 3 after RETF 8: result in EAX", dword [REC + 0x4C], 0x33333333
+	CHECK "ring 3 after RETF 8: ESP (parameters released)", dword [REC + 0x40], STACK3
+	CHECK "ring 3 after RETF 8: CS", dword [REC + 0x50], SEL_CODE3
+	movzx eax, word [REC + 0x44]
+	CHECK "ring 3 after RETF 8: ES (DPL 0) nulled", eax, 0
+	movzx eax, word [REC + 0x48]
+	CHECK "ring 3 after RETF 8: DS (DPL 3) kept", eax, SEL_DATA3
+
+	; --- ring 3 -> ring 1 with one parameter.
+	push dword 0x44444444
+	call SEL_GATE1 | 3:0
+	mov [REC + 0x60], esp
+	mov eax, cs
+	mov [REC + 0x64], eax
+	CHECK "ring 1 saw CS = 49h", dword [REC + 0x80], SEL_CODE1 | 1
+	CHECK "ring 1 saw SS = SS1", dword [REC + 0x84], SEL_DATA1 | 1
+	CHECK "ring 1 saw ESP = ESP1 - 20", dword [REC + 0x88], STACK1 - 20
+	CHECK "ring 1 frame: parameter", dword [REC + 0x8C], 0x44444444
+	CHECK "ring 1 frame: old SS:ESP", dword [REC + 0x90], STACK3 - 4
+	CHECK "ring 3 after RETF 4: ESP", dword [REC + 0x60], STACK3
+	CHECK "ring 3 after RETF 4: CS", dword [REC + 0x64], SEL_CODE3
+
+	; --- a 16-bit call gate from 16-bit ring 3 code: one word parameter,
+	; a 16-bit frame.
+	jmp SEL_CODE16R3 | 3:R(r3_16)
+r3_16_back:
+	CHECK "16-bit gate: CS", dword [REC + 0xC0], SEL_CODE16P
+	CHECK "16-bit gate: SP = ESP0 - 10", dword [REC + 0xC4], (STACK0_TSS - 10) & 0xFFFF
+	CHECK "16-bit gate: frame IP, CS", dword [REC + 0xC8], ((SEL_CODE16R3 | 3) << 16) | R(ret16)
+	CHECK "16-bit gate: frame parameter, SP", dword [REC + 0xCC], ((STACK3 - 2) << 16) | 0x5555
+	CHECK "16-bit gate: frame SS", dword [REC + 0xD0], SEL_DATA3
+	CHECK "ring 3 after 16-bit RETF 2: ESP", dword [REC + 0xA0], STACK3
+
+	; --- a conforming segment: CPL stays 3, no stack switch.
+	call SEL_CONF | 3:conf_target
+	CHECK "conforming: CS keeps CPL 3 in its RPL", dword [REC + 0xE0], SEL_CONF | 3
+	CHECK "conforming: no stack switch", dword [REC + 0xE4], STACK3 - 8
+	RING0
+
+	; --- faults.
+	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
+	RING3 0x0002
+.f1:	call SEL_GATE0P | 3:0
+	RING0
+	ENDTRY
+	TRY "ring 3 CALL straight to ring 0 code: #GP(selector)", 13, SEL_CODE32, .f2
+	RING3 0x0002
+.f2:	call SEL_CODE32:gate0_target
+	RING0
+	ENDTRY
+	TRY "ring 3 RETF to ring 0: #GP(selector)", 13, SEL_CODE32, .f3
+	RING3 0x0002
+	push dword SEL_CODE32
+	push dword main
+.f3:	retf
+	RING0
+	ENDTRY
+	jmp finish
+
+; Ring 0 through SEL_GATE0: records the frame, returns the sum.
+gate0_target:
+	mov eax, cs
+	mov [REC + 0x00], eax
+	mov eax, ss
+	mov [REC + 0x04], eax
+	mov [REC + 0x08], esp
+	mov eax, [esp]
+	mov [REC + 0x0C], eax
+	mov eax, [esp + 4]
+	mov [REC + 0x10], eax
+	mov eax, [esp + 8]
+	mov [REC + 0x14], eax
+	mov eax, [esp + 12]
+	mov [REC + 0x18], eax
+	mov eax, [esp + 16]
+	mov [REC + 0x1C], eax
+	mov eax, [esp + 20]
+	mov [REC + 0x20], eax
+	mov eax, [esp + 8]
+	add eax, [esp + 12]
+	mov bx, SEL_DATA32		; DPL 0: RETF to ring 3 nulls it
+	mov es, bx
+	retf 8
+
+; Ring 1 through SEL_GATE1.
+gate1_target:
+	mov eax, cs
+	mov [REC + 0x80], eax
+	mov eax, ss
+	mov [REC + 0x84], eax
+	mov [REC + 0x88], esp
+	mov eax, [esp + 8]
+	mov [REC + 0x8C], eax
+	mov eax, [esp + 12]
+	mov [REC + 0x90], eax
+	retf 4
+
+; Conforming, reached with a far CALL from ring 3.
+conf_target:
+	mov eax, cs
+	mov [REC + 0xE0], eax
+	mov [REC + 0xE4], esp
+	retf
+
+; 16-bit ring 0 code through SEL_GATE16 (CS base F0000h).
+	bits 16
+gate16_target:
+	mov ax, cs
+	mov [dword REC + 0xC0], ax
+	mov [dword REC + 0xC4], sp
+	mov bp, sp
+	mov eax, [bp]			; IP, CS
+	mov [dword REC + 0xC8], eax
+	mov eax, [bp + 4]		; parameter, SP
+	mov [dword REC + 0xCC], eax
+	movzx eax, word [bp + 8]	; SS
+	mov [dword REC + 0xD0], eax
+	o16 retf 2
+
+; Ring 3, 16-bit (CS = 7Bh, base F0000h): calls the 16-bit gate.
+r3_16:
+	push word 0x5555
+	call SEL_GATE16 | 3:0
+ret16:
+	mov [dword REC + 0xA0], esp
+	jmp dword SEL_CODE3:r3_16_back
+	bits 32
+
+	ROM_END

@@ -31,6 +31,7 @@ enum {
 	F_MODE    = 1 << 12, /* may change mode, paging or code size: ends a block */
 	F_MAP38   = 1 << 13, /* 0F 38: a third opcode byte, then ModR/M */
 	F_MAP3A   = 1 << 14, /* 0F 3A: a third opcode byte, ModR/M and Ib */
+	F_NOMEM   = 1 << 15, /* memory form is #UD, mod kept (MMX shifts by Ib) */
 };
 
 /* Immediate forms. */

@@ -239,7 +239,8 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail,
 		bool bad_lock = i->lock && mode->gen >= GEN_386 &&
 		                (!(flags & F_LOCKABLE) || i->mod == 3);
 		bool ud = !gen_has(d, mode->gen) ||
-		          ((flags & F_MEMONLY) && i->mod == 3) || bad_lock;
+		          ((flags & F_MEMONLY) && i->mod == 3) ||
+		          ((flags & F_NOMEM) && i->mod != 3) || bad_lock;
 		if (ud)
 			d = &opdef_ud;
 	}

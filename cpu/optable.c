@@ -226,7 +226,10 @@ static const struct opdef grp9[8] = {
 #define HINT OP("nop", M, 0, W_V, GEN_686, exec_hint_nop)
 /* MMX (cpu/exec-mmx.c checks CPUID.MMX, so the P5 without it raises #UD). */
 #define MMX OP("mmx", M, 0, 0, GEN_586, exec_mmx)
-#define MMXI OP("mmx", M, I_B, 0, GEN_586, exec_mmx)
+/* Groups 12-14 (0F 71-73): shifts by Ib, register forms only. */
+#define MSH OP("mmx", F_NOMEM, 0, 0, GEN_586, exec_mmx)
+static const struct opdef grp12[8] = { UDM, UDM, MSH, UDM, MSH, UDM, MSH, UDM };
+static const struct opdef grp14[8] = { UDM, UDM, MSH, UDM, UDM, UDM, MSH, UDM };
 #define X4(e) e, e, e, e
 
 const struct opdef optable_0f[256] = {
@@ -252,7 +255,8 @@ const struct opdef optable_0f[256] = {
 	/* 50 */ X8(VEC), X8(VEC),
 	/* 60 */ X8(MMX),
 	/* 68 */ MMX, MMX, MMX, MMX, VEC, VEC, MMX, MMX,
-	/* 70 */ VECI, MMXI, MMXI, MMXI, MMX, MMX, MMX, OP("emms", 0, 0, 0, GEN_586, exec_mmx),
+	/* 70 */ VECI, GRP("grp12", 0, I_B, 0, GEN_586, grp12), GRP("grp13", 0, I_B, 0, GEN_586, grp12),
+	         GRP("grp14", 0, I_B, 0, GEN_586, grp14), MMX, MMX, MMX, OP("emms", 0, 0, 0, GEN_586, exec_mmx),
 	/* 78 */ UDM, UDM, UD, UD, VEC, VEC, MMX, MMX,
 	/* 80 */ X8(JCC), X8(JCC),
 	/* 90 */ X8(SETCC), X8(SETCC),

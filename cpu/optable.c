@@ -230,6 +230,11 @@ static const struct opdef grp9[8] = {
 #define MSH OP("mmx", F_NOMEM, 0, 0, GEN_586, exec_mmx)
 static const struct opdef grp12[8] = { UDM, UDM, MSH, UDM, MSH, UDM, MSH, UDM };
 static const struct opdef grp14[8] = { UDM, UDM, MSH, UDM, UDM, UDM, MSH, UDM };
+/* Group 15 (0F AE): FXSAVE, FXRSTOR; the rest is SSE and later. */
+static const struct opdef grp15[8] = {
+	OP("fxsave", F_MEMONLY, 0, 0, GEN_686, exec_fxsave),
+	OP("fxrstor", F_MEMONLY, 0, 0, GEN_686, exec_fxsave), UDM, UDM, UDM, UDM, UDM, UDM,
+};
 #define X4(e) e, e, e, e
 
 const struct opdef optable_0f[256] = {
@@ -267,7 +272,7 @@ const struct opdef optable_0f[256] = {
 	/* A8 */ OP("push", 0, 0, W_W, GEN_386, exec_push_sreg), OP("pop", 0, 0, W_W, GEN_386, exec_pop_sreg),
 	         UD, OP("bts", M | L, 0, W_V, GEN_386, exec_bt_e_g),
 	         OP("shrd", M, I_B, W_V, GEN_386, exec_shrd_i), OP("shrd", M, 0, W_V, GEN_386, exec_shrd_cl),
-	         OP("fxsave", M, 0, 0, GEN_686, exec_fxsave), OP("imul", M, 0, W_V, GEN_386, exec_imul_g_e),
+	         GRP("grp15", 0, 0, 0, GEN_686, grp15), OP("imul", M, 0, W_V, GEN_386, exec_imul_g_e),
 	/* B0 */ OP("cmpxchg", M | L, 0, W_B, GEN_486, exec_cmpxchg), OP("cmpxchg", M | L, 0, W_V, GEN_486, exec_cmpxchg),
 	         OP("lss", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs), OP("btr", M | L, 0, W_V, GEN_386, exec_bt_e_g),
 	         OP("lfs", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs), OP("lgs", M | F_MEMONLY, 0, W_V, GEN_386, exec_lxs),

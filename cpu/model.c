@@ -10,6 +10,7 @@ enum {
 	CPUID_TSC = 1 << 4, CPUID_MSR = 1 << 5, CPUID_PAE = 1 << 6, CPUID_MCE = 1 << 7,
 	CPUID_CX8 = 1 << 8, CPUID_APIC = 1 << 9, CPUID_SEP = 1 << 11, CPUID_MTRR = 1 << 12,
 	CPUID_PGE = 1 << 13, CPUID_MCA = 1 << 14, CPUID_CMOV = 1 << 15,
+	CPUID_MMX = 1 << 23, CPUID_FXSR = 1 << 24,
 };
 
 /* CR4 bits (SDM Vol 3 §2.5). */
@@ -19,8 +20,9 @@ enum {
 	CR4_PCE = 1 << 8,
 };
 
-/* Only what the interpreter implements is reported: no x87 (FPU) until the
- * x87 issue lands, no paging extensions until the MMU issue does. */
+/* Only what the interpreter implements is reported.  The x87 (FPU) is on
+ * the 486 and later, MMX and FXSR on the Pentium II (the P5 here is the
+ * one without MMX). */
 const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 	[CPU_8086] = {
 		.name = "8086", .description = "Intel 8086 (real mode, 20-bit bus)",
@@ -42,14 +44,14 @@ const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 		.gen = GEN_486, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x277FD5,
 		.cpuid_family = 4, .cpuid_model = 1, .cpuid_stepping = 0,
-		.cpuid_features = 0,
+		.cpuid_features = CPUID_FPU,
 	},
 	[CPU_PENTIUM] = {
 		.name = "pentium", .description = "Intel Pentium (P5)",
 		.gen = GEN_586, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 5, .cpuid_model = 2, .cpuid_stepping = 12,
-		.cpuid_features = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
+		.cpuid_features = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
 		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE,
 	},
 	[CPU_PENTIUM2] = {
@@ -57,8 +59,9 @@ const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 		.gen = GEN_686, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 6, .cpuid_model = 5, .cpuid_stepping = 2,
-		.cpuid_features = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |
-		                  CPUID_SEP | CPUID_PGE | CPUID_CMOV,
+		.cpuid_features = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
+		                  CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_MMX |
+		                  CPUID_FXSR,
 		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE | CR4_PAE | CR4_PGE | CR4_PCE,
 	},
 };

@@ -11,7 +11,9 @@
 ;     Mode Exceptions");
 ;   - LOCK on an instruction that is not lockable, #UD (SDM Vol 2 LOCK);
 ;   - alignment checks: CR0.AM, EFLAGS.AC, CPL 3, #AC(0) (SDM Vol 3
-;     §6.15, "Interrupt 17").
+;     §6.15, "Interrupt 17");
+;   - the P bit of a #PF error code for a reserved bit in a present PAE
+;     entry (SDM Vol 3 §4.7): qemu reports 0Ah, not 0Bh.
 ; Expected under qemu 7.2: every TRY below prints "no exception" and the
 ; MOV CR0 one enables paging without PE (the ROM then ends with an
 ; unexpected #PF or a triple fault).  Under amber every line must PASS.
@@ -23,6 +25,9 @@ SEL_SS32K	equ 0x50		; a stack segment, limit 7FFFh
 SEL_DS4K	equ 0x60		; a data segment, limit FFFh
 SEL_SS3K	equ 0x68		; a ring 3 stack segment, limit 7FFFh
 SEL_XD		equ 0x70		; an expand-down data segment, limit FFFh
+PDPT		equ 0x18000
+PAE_PD		equ 0x19000
+PAE_PT		equ 0x1A000
 
 	bits 16
 real_main:
@@ -129,6 +134,40 @@ main:
 	mov eax, cr0
 	and eax, ~0x40000
 	mov cr0, eax
+
+	; A reserved bit in a PAE PTE: #PF with P = 1 (the entry is present:
+	; SDM Vol 3 §4.7, "P flag ... 0 if there is no translation ... because
+	; the P flag was 0"); qemu 7.2 reports 0Ah.
+	mov edi, PDPT
+	mov ecx, (PAE_PT + 0x1000 - PDPT) / 4
+	xor eax, eax
+	rep stosd
+	mov dword [PDPT], PAE_PD | PTE_P
+	mov dword [PAE_PD], PAE_PT | PTE_P | PTE_W | PTE_U
+	mov edi, PAE_PT
+	mov eax, PTE_P | PTE_W | PTE_U
+	mov ecx, 512
+.pae_pte:
+	mov [edi], eax
+	add edi, 8
+	add eax, 0x1000
+	loop .pae_pte
+	mov dword [PAE_PT + (0x102000 >> 12) * 8 + 4], 0x000F0000	; bits 48-51
+	mov eax, cr4
+	or eax, 0x20
+	mov cr4, eax
+	mov eax, PDPT
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80000000
+	mov cr0, eax
+	TRY "PAE: a reserved bit in a present PTE: #PF(P|W|RSVD)", 14, 0x0B, .rsvd, 0x102000
+.rsvd:	mov dword [0x102000], 0
+	ENDTRY
+	call paging_off
+	mov eax, cr4
+	and eax, ~0x20
+	mov cr4, eax
 
 	; Last: qemu enables paging here (CR3 = 0) and dies of a triple fault.
 	TRY "#GP: MOV CR0 with PG = 1, PE = 0", 13, 0, .gp8

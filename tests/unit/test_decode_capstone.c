@@ -11,6 +11,16 @@
  * class is listed in cs_quirks[] below with the SDM's reading, and skipped
  * explicitly.  Every other disagreement fails the test.
  *
+ * The sequences skipped as amber #UD that Capstone decodes were audited
+ * (every opcode x ModR/M, with and without LOCK) and are #UD on a Pentium II
+ * per the SDM: SSE, SSE2, SSSE3 and the SSE integer additions to MMX
+ * (PSHUFW PINSRW PEXTRW PMOVMSKB PMINUB PAVGB PSADBW MOVNTQ MASKMOVQ ...:
+ * CPUID.1:EDX.SSE = 0); AMD's SYSCALL SYSRET FEMMS PREFETCHW (0F 05 07 0E
+ * 0D); VMX/SMX (0F 01 C1.., 0F 78/79, 0F 37); VIA PadLock (0F A6/A7); RSM
+ * outside SMM (0F AA); UD0 UD1 UD2; TSX XABORT/XBEGIN (C6/C7 F8); C4/C5 with
+ * mod = 3; LOCK on a register destination or a non-lockable instruction
+ * (Capstone accepts F0 02 00 "lock add al,[eax]"; SDM Vol 2 LOCK: #UD).
+ *
  * Three streams per mode, each from a fixed seed (deterministic):
  *   - uniform: 15 random bytes, until 1,000,000 sequences were compared
  *     (10,000,000 with -Dlong_tests=true);

@@ -11,8 +11,8 @@ enum {
 	GDT = 0x800, IDT = 0x1000, GDTR = 0x10100, STUBS = 0x61000, CODE32 = 0x70000,
 	SEL_CODE32 = 0x08, SEL_DATA32 = 0x10, SEL_CODE16 = 0x18, SEL_DATA_SMALL = 0x20,
 	SEL_DATA_RO = 0x28, SEL_DATA_NP = 0x30, SEL_DATA_DPL3 = 0x38,
-	SEL_CODE_R3 = 0x40, SEL_DATA_R3 = 0x48, SEL_TSS = 0x50, SEL_PAST_GDT = 0x58,
-	GDT_LIMIT = 0x57, TSS = 0x3000, TSS_LIMIT = 0x68 + 0x20,
+	SEL_CODE_R3 = 0x40, SEL_DATA_R3 = 0x48, SEL_TSS = 0x50, SEL_EXPDOWN = 0x58,
+	SEL_CODE_XO = 0x60, SEL_PAST_GDT = 0x68, GDT_LIMIT = 0x67, TSS = 0x3000, TSS_LIMIT = 0x68 + 0x20,
 };
 
 static void put_desc(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -51,6 +51,8 @@ static void pm_setup(void)
 	put_desc(SEL_CODE_R3, 0, 0xFFFFF, 0xFA, 0xC);
 	put_desc(SEL_DATA_R3, 0, 0xFFFFF, 0xF2, 0xC);
 	put_desc(SEL_TSS, TSS, TSS_LIMIT, 0x89, 0x0);
+	put_desc(SEL_EXPDOWN, 0x30000, 0x0FFF, 0x96, 0x0);
+	put_desc(SEL_CODE_XO, 0, 0xFFFFF, 0x98, 0xC);
 	uint8_t gdtr[6] = { GDT_LIMIT, 0, GDT & 0xFF, GDT >> 8, 0, 0 };
 	mem_write(&m, GDTR, gdtr, 6);
 	uint8_t idtr[6] = { 0xFF, 0x03, IDT & 0xFF, IDT >> 8, 0, 0 }; /* 128 gates */
@@ -501,4 +503,61 @@ Test(pmode, ring3_segment_privilege)
 	R3_CODE(0x66, 0xB8, SEL_DATA_R3 | 3, 0x00, 0x8E, 0xD8);
 	steps(2);
 	cr_expect_eq(c->seg[SEG_DS].sel, SEL_DATA_R3 | 3);
+}
+
+/* An expand-down data segment (B = 0) holds the offsets above its limit up
+ * to FFFFh (SDM Vol 3 §3.4.5.1). */
+Test(pmode, expand_down_segment)
+{
+	PM_CODE(0x66, 0xB8, SEL_EXPDOWN, 0x00, 0x8E, 0xC0,   /* mov es,58h */
+	        0x26, 0x8B, 0x03,                            /* mov eax,es:[ebx] */
+	        0x26, 0x8B, 0x03);
+	mmu_write32(&m.mmu, 0x31000, 0x600DF00D);
+	c->r[R_EBX] = 0x1000;
+	steps(3);
+	cr_expect_eq(c->r[R_EAX], 0x600DF00D, "offset limit + 1 is inside");
+	c->r[R_EBX] = 0x0FFC;
+	pm_expect_fault(EX_GP, 0, CODE32 + 0x109);
+	exec_teardown();
+	pm_setup();
+	PM_CODE(0x66, 0xB8, SEL_EXPDOWN, 0x00, 0x8E, 0xC0, 0x26, 0x8B, 0x03);
+	c->r[R_EBX] = 0xFFFE; /* a dword at FFFEh runs past FFFFh */
+	steps(2);
+	pm_expect_fault(EX_GP, 0, CODE32 + 0x106);
+}
+
+/* Reading through an execute-only code segment is #GP(0) (SDM Vol 2 MOV,
+ * Protected Mode Exceptions: "If the source operand is in an execute-only
+ * code segment"), and loading it into a data segment register too (SDM
+ * Vol 2 MOV: "#GP(selector) ... segment is not a data or readable code
+ * segment").  The load is checked; the CS-override read is the same amber
+ * bug as write_to_code_segment (no type checks on access).  Enable the read
+ * part when fixed. */
+Test(pmode, execute_only_code_load)
+{
+	PM_CODE(0x66, 0xB8, SEL_CODE_XO, 0x00, 0x8E, 0xD8);
+	steps(1);
+	pm_expect_fault(EX_GP, SEL_CODE_XO, CODE32 + 0x104);
+}
+
+Test(pmode, execute_only_code_read, .disabled = true)
+{
+	/* jmp 60h:CODE32+200h ; there: mov eax,cs:[ebx] */
+	PM_CODE(0xEA, 0x00, 0x02, 0x07, 0x00, SEL_CODE_XO, 0x00);
+	mem_write(&m, CODE32 + 0x200, (const uint8_t[]){ 0x2E, 0x8B, 0x03 }, 3);
+	c->r[R_EBX] = 0x50000;
+	steps(1);
+	cr_assert_eq(c->seg[SEG_CS].sel, SEL_CODE_XO);
+	machine_run(&m, 1);
+	cr_expect_eq(c->last_vector, EX_GP);
+}
+
+/* An x87 escape with CR0.TS set raises #NM (SDM Vol 3 §2.5, Table 2-2):
+ * how an OS switches FPU state lazily. */
+Test(pmode, esc_with_ts_is_nm)
+{
+	/* mov eax,cr0 ; or al,8 ; mov cr0,eax ; fld1 */
+	PM_CODE(0x0F, 0x20, 0xC0, 0x0C, 0x08, 0x0F, 0x22, 0xC0, 0xD9, 0xE8);
+	steps(3);
+	pm_expect_fault(EX_NM, -1, CODE32 + 0x108);
 }

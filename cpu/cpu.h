@@ -183,6 +183,15 @@ struct cpu {
 	cpu_trace_fn *trace;
 	void *trace_opaque;
 
+	/* The debugger's breakpoints (frontend/gdbstub.c): when set, cpu_run
+	 * asks before each instruction whether its linear address
+	 * (CS.base + EIP) is one and, if so, returns without executing it.
+	 * Asked before the fetch, so no decoded (later: translated) copy of
+	 * the code can hide a breakpoint: the translator must ask it before
+	 * each instruction of a block, or end its blocks at breakpoints. */
+	bool (*break_at)(void *opaque, uint32_t lin);
+	void *break_opaque;
+
 	struct icache_entry icache[ICACHE_ENTRIES];
 };
 
@@ -208,6 +217,10 @@ void cpu_set_irq(struct cpu *c, bool level);
 /* Bits of c->pending. */
 enum {
 	CPU_PENDING_STOP = 1 << 0, /* cpu_run returns before the next instruction */
+	/* A debugger single-step (frontend/gdbstub.c): not a stop, but like any
+	 * pending work it makes a REP string end its burst after one iteration,
+	 * so a step is one iteration, as hardware's TF trap is. */
+	CPU_PENDING_STEP = 1 << 1,
 };
 /* Makes cpu_run return at the next instruction boundary (a device asking
  * the machine to stop, a debugger interrupt). */

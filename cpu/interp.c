@@ -352,6 +352,9 @@ uint64_t cpu_run(struct cpu *c, uint64_t max)
 		}
 		if (c->state == CPU_HALTED)
 			break;
+		/* A debugger breakpoint (see struct cpu): stop before it. */
+		if (c->break_at && c->break_at(c->break_opaque, c->seg[SEG_CS].base + c->eip))
+			break;
 		step_one(c);
 		n++;
 	}

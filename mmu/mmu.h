@@ -60,6 +60,12 @@ struct mmu {
 	uint32_t bus_mask;     /* address pins of the CPU model: 20, 24 or 32 bits */
 	mmu_write_hook *write_hook;
 	void *hook_opaque;
+	/* A hook that sees every byte the guest reads as data (not fetches,
+	 * not page walks): debugger read and access watchpoints.  While it is
+	 * set no data read takes the fast path; set it, then mmu_flush_tlb.
+	 * NULL when nobody watches. */
+	void (*read_hook)(void *opaque, uint32_t paddr);
+	void *read_opaque;
 	/* Pages that hold decoded (later: translated) code, one bit per 4 KiB
 	 * physical page: a write there calls code_write so the decoded copy
 	 * is dropped (self-modifying code, loaders, page reuse). */

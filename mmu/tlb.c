@@ -92,7 +92,7 @@ static struct tlb_entry *tlb_fill(struct mmu *m, uint32_t la, enum mmu_access ac
 	e->pd_page = x.pd_page;
 	e->global = x.global;
 	e->host = x.unbacked ? NULL : phys_ram_page(m, x.pa_page);
-	e->tag_read = e->can_read ? lpage : TLB_NONE;
+	e->tag_read = e->can_read && !m->read_hook ? lpage : TLB_NONE;
 	e->tag_exec = e->can_read ? lpage : TLB_NONE;
 	/* Writes take the fast path only to plain, untraced RAM whose
 	 * dirty bit is already set. */
@@ -147,6 +147,10 @@ static uint32_t read_slow(struct mmu *m, uint32_t la, unsigned size, enum mmu_ac
 	uint32_t pa[4], v = 0;
 	bool ok[4];
 	translate_span(m, la, size, acc, user, pa, ok);
+	if (acc == ACC_READ && m->read_hook)
+		for (unsigned k = 0; k < size; k++)
+			if (ok[k])
+				m->read_hook(m->read_opaque, pa[k]);
 	for (unsigned k = 0; k < size; k++)
 		v |= (uint32_t)(ok[k] ? phys_read8(m, pa[k]) : 0xFF) << (8 * k);
 	return v;

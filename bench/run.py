@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""amber's benchmark: the demo ROM under amber and under qemu-system-i386
-(TCG) in the same run.  See bench/README.md."""
+"""amber's benchmark: a guest ROM (the demo, or bench/paging.asm) under
+amber and under qemu-system-i386 (TCG) in the same run.  See
+bench/README.md."""
 import argparse
 import os
 import re
@@ -28,7 +29,7 @@ def run(cmd):
 
 
 def checksum(text):
-    m = re.search(r'amber demo: checksum ([0-9A-F]{8})', text)
+    m = re.search(r'amber \w+: checksum ([0-9A-F]{8})', text)
     return m.group(1) if m else None
 
 
@@ -48,6 +49,8 @@ def main():
                     help='outer rounds of 256 iterations (the test ROM has 128)')
     ap.add_argument('--runs', type=int, default=3, help='best of this many runs')
     ap.add_argument('--cpu', default=None, help='amber -cpu model')
+    ap.add_argument('--compare-shadow', action='store_true',
+                    help='also run amber --no-shadow and give the ratio')
     a = ap.parse_args()
 
     for tool in (a.amber, a.qemu, a.nasm):
@@ -64,19 +67,22 @@ def main():
         qemu = [a.qemu, '-accel', 'tcg', '-display', 'none', '-debugcon', 'stdio',
                 '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
 
+        runs = [('amber', amber), ('qemu', qemu)]
+        if a.compare_shadow:
+            runs.append(('amber --no-shadow', amber + ['--no-shadow']))
         rows = []
-        for name, cmd in (('amber', amber), ('qemu', qemu)):
+        for name, cmd in runs:
             t, out, err, st = best(cmd + ['-bios', rom], a.runs)
             t1, _, _, _ = best(cmd + ['-bios', rom1], a.runs)
             rows.append(dict(name=name, wall=t, base=t1, out=out, err=err,
                              status=st, sum=checksum(out)))
 
-    am, qm = rows
+    am, qm = rows[0], rows[1]
     m = re.search(r'amber: (\d+) instructions in ([0-9.]+) s', am['err'])
     icount = int(m.group(1)) if m else None
     run_s = float(m.group(2)) if m else None
 
-    print(f'demo.asm, ITER={a.iter} ({a.iter * 256} iterations), '
+    print(f'{os.path.basename(a.asm)}, ITER={a.iter}, '
           f'best of {a.runs} runs; wall time includes start-up')
     print(f'{"":18} {"wall s":>8} {"start s":>8} {"net s":>8} {"MIPS":>7}  '
           f'{"checksum":8}  status')
@@ -85,11 +91,12 @@ def main():
         # qemu's figure is amber's instruction count over qemu's net time:
         # the rate qemu would need to show to match, not a count of its own.
         mips = ''
-        if icount and r is am and run_s:
-            mips = f'{icount / run_s / 1e6:7.1f}'
+        mr = re.search(r'amber: (\d+) instructions in ([0-9.]+) s', r['err'])
+        if mr and r['name'].startswith('amber') and float(mr.group(2)) > 0:
+            mips = f'{int(mr.group(1)) / float(mr.group(2)) / 1e6:7.1f}'
         elif icount:
             mips = f'({icount / net / 1e6:.0f})'
-        label = 'amber' if r is am else 'qemu-system-i386'
+        label = {'amber': 'amber', 'qemu': 'qemu-system-i386'}.get(r['name'], r['name'])
         print(f'{label:18} {r["wall"]:8.3f} {r["base"]:8.3f} {net:8.3f} {mips:>7}  '
               f'{r["sum"] or "-":8}  {r["status"]}')
     a_net = max(am['wall'] - am['base'], 1e-9)
@@ -98,6 +105,17 @@ def main():
           f'{a_net / q_net:8.2f}')
     if icount:
         print(f'amber retired {icount} guest instructions in {run_s:.3f} s of run loop')
+    m = re.search(r'amber: mmu: .*', am['err'])
+    if m:
+        print(m.group(0))
+    if a.compare_shadow:
+        ns = rows[2]
+        ns_net = max(ns['wall'] - ns['base'], 1e-9)
+        print(f'{"shadow off/on":18} {ns["wall"] / am["wall"]:8.2f} {"":8} '
+              f'{ns_net / a_net:8.2f}')
+        m = re.search(r'amber: mmu: .*', ns['err'])
+        if m:
+            print(m.group(0) + ' (--no-shadow)')
 
     ok = True
     if not am['sum'] or am['sum'] != qm['sum']:
@@ -106,6 +124,10 @@ def main():
     if am['status'] != qm['status']:
         print(f'bench: MISMATCH: exit status amber {am["status"]} qemu {qm["status"]}')
         ok = False
+    for r in rows[2:]:
+        if r['sum'] != qm['sum'] or r['status'] != qm['status']:
+            print(f'bench: MISMATCH: {r["name"]}: checksum {r["sum"]} status {r["status"]}')
+            ok = False
     if not ok:
         sys.stderr.write(am['err'])
     return 0 if ok else 1

@@ -428,7 +428,7 @@ static f80 constant(struct cpu *c, unsigned n)
 	if (n == 6)
 		return F80_MAKE(0, 0, 0);
 	struct f80_ctx ctx = ctx_of(c);
-	return f80_round_pack(&ctx, false, k[n].e + 64, k[n].hi, k[n].lo, 64);
+	return f80_round_pack(&ctx, false, k[n].e, k[n].hi, k[n].lo, 64);
 }
 
 static void fxam(struct cpu *c)

@@ -5,7 +5,10 @@
 
 void x87_reset(struct x87 *x)
 {
+	f80 regs[8];
+	memcpy(regs, x->r, sizeof regs);   /* FNINIT leaves the contents */
 	memset(x, 0, sizeof *x);
+	memcpy(x->r, regs, sizeof regs);
 	x->cw = 0x037F;
 }
 

@@ -33,7 +33,8 @@ struct x87 {
 	bool ferr;
 };
 
-/* FNINIT: CW 037Fh, SW 0, every register empty, pointers cleared. */
+/* FNINIT: CW 037Fh, SW 0, every register empty (contents kept),
+ * pointers cleared. */
 void x87_reset(struct x87 *x);
 /* The status word with TOP. */
 uint16_t x87_get_sw(const struct x87 *x);

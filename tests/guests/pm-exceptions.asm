@@ -172,11 +172,6 @@ main:
 .r4:	int VEC_DPL0
 	RING0
 	ENDTRY
-	TRY "#GP: ring 3 HLT", 13, 0, .r5
-	RING3 0x0002
-.r5:	hlt
-	RING0
-	ENDTRY
 	TRY "#GP: ring 3 IN from a port the bitmap denies (300h)", 13, 0, .r6
 	RING3 0x0002
 	mov dx, 0x300
@@ -260,6 +255,12 @@ main:
 	ENDTRY
 	call paging_off
 
+	; Last: a CPU that lets ring 3 halt stops here for good.
+	TRY "#GP: ring 3 HLT", 13, 0, .r5
+	RING3 0x0002
+.r5:	hlt
+	RING0
+	ENDTRY
 	jmp finish
 
 small_idt:

@@ -3,8 +3,9 @@
 ; (stack switch to SS0:ESP0, parameters copied, old SS:ESP and CS:EIP
 ; pushed) and RETF 8 back (ES holding a DPL 0 selector is nulled on the
 ; way out); ring 3 to ring 1 through a second gate (SS1:ESP1); a 16-bit
-; call gate; a conforming code segment (no privilege change); and the
-; #GP a DPL 0 gate or a RETF to an inner ring raises.
+; call gate; a conforming code segment (no privilege change); SYSENTER
+; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
+; ring 3 SYSEXIT raises.
 
 %define TEST_NAME "pm-callgate"
 %include "pm.inc"
@@ -19,6 +20,8 @@ SEL_GATE16	equ 0x70		; 16-bit DPL 3 gate -> ring 0 16-bit code, 1 word
 SEL_CODE16P	equ SEL_CODE16		; 16-bit ring 0 code, base F0000h
 SEL_CODE16R3	equ 0x78		; 16-bit ring 3 code, base F0000h
 STACK1		equ 0xE000
+SEL_SYS		equ 0x80		; 80h code 0, 88h data 0, 90h code 3, 98h data 3
+STACK_SYS	equ 0xF000
 REC		equ 0x20000		; what the gate targets record
 
 ; CALLGATE sel, target sel, offset, access, count
@@ -47,6 +50,10 @@ main:
 	SET_DESC SEL_CODE16R3, 0xF0000, 0xFFFF, 0xFB, 0x00
 	CALLGATE SEL_GATE0P, SEL_CODE32, gate0_target, 0x8C, 0
 	CALLGATE SEL_GATE16, SEL_CODE16P, R(gate16_target), 0xE4, 1
+	SET_DESC SEL_SYS, 0, 0xFFFFF, 0x9B, 0xC0
+	SET_DESC SEL_SYS + 8, 0, 0xFFFFF, 0x93, 0xC0
+	SET_DESC SEL_SYS + 16, 0, 0xFFFFF, 0xFB, 0xC0
+	SET_DESC SEL_SYS + 24, 0, 0xFFFFF, 0xF3, 0xC0
 	mov dword [TSS_BASE + 0x0C], STACK1		; ESP1
 	mov dword [TSS_BASE + 0x10], SEL_DATA1 | 1	; SS1
 
@@ -113,6 +120,43 @@ r3_16_back:
 	CHECK "conforming: no stack switch", dword [REC + 0xE4], STACK3 - 8
 	RING0
 
+	; --- SYSENTER / SYSEXIT (flat selectors from SYSENTER_CS = 80h).
+	mov ecx, 0x174			; SYSENTER_CS
+	xor edx, edx
+	mov eax, SEL_SYS
+	wrmsr
+	mov ecx, 0x175			; SYSENTER_ESP
+	mov eax, STACK_SYS
+	wrmsr
+	mov ecx, 0x176			; SYSENTER_EIP
+	mov eax, sysenter_target
+	wrmsr
+	RING3 0x0202			; IF = 1: SYSENTER clears it
+	mov ecx, esp
+	mov edx, .sysexit_back
+	mov esi, 0x5E5E5E5E
+	sysenter
+.sysexit_back:
+	mov [REC + 0x100], esp
+	mov eax, cs
+	mov [REC + 0x104], eax
+	mov eax, ss
+	mov [REC + 0x108], eax
+	CHECK "SYSENTER: CS = SYSENTER_CS", dword [REC + 0x110], SEL_SYS
+	CHECK "SYSENTER: SS = SYSENTER_CS + 8", dword [REC + 0x114], SEL_SYS + 8
+	CHECK "SYSENTER: ESP = SYSENTER_ESP", dword [REC + 0x118], STACK_SYS
+	CHECK "SYSENTER: IF cleared", dword [REC + 0x11C], 0
+	CHECK "SYSENTER: registers kept", dword [REC + 0x120], 0x5E5E5E5E
+	CHECK "SYSEXIT: CS = SYSENTER_CS + 16, RPL 3", dword [REC + 0x104], (SEL_SYS + 16) | 3
+	CHECK "SYSEXIT: SS = SYSENTER_CS + 24, RPL 3", dword [REC + 0x108], (SEL_SYS + 24) | 3
+	CHECK "SYSEXIT: ESP = ECX", dword [REC + 0x100], STACK3
+	RING0
+	TRY "ring 3 SYSEXIT: #GP(0)", 13, 0, .sx
+	RING3 0x0002
+.sx:	sysexit
+	RING0
+	ENDTRY
+
 	; --- faults.
 	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
 	RING3 0x0002
@@ -170,6 +214,20 @@ gate1_target:
 	mov eax, [esp + 12]
 	mov [REC + 0x90], eax
 	retf 4
+
+; SYSENTER: ring 0, flat, records and returns with SYSEXIT.
+sysenter_target:
+	mov eax, cs
+	mov [REC + 0x110], eax
+	mov eax, ss
+	mov [REC + 0x114], eax
+	mov [REC + 0x118], esp
+	pushfd
+	pop eax
+	and eax, 0x200
+	mov [REC + 0x11C], eax
+	mov [REC + 0x120], esi
+	sysexit
 
 ; Conforming, reached with a far CALL from ring 3.
 conf_target:

@@ -4,6 +4,7 @@
 ; real-mode code, prints through port E9h (the TSS I/O bitmap allows it)
 ; and comes back to the monitor with INT 40h through a DPL 3 interrupt gate
 ; -> V86 with IOPL 0: CLI and INT n fault to the monitor with #GP(0) ->
+; a V86 task entered by a JMP to its TSS (EFLAGS.VM = 1 in the TSS) ->
 ; protected mode without paging -> real mode -> protected mode again for
 ; the summary.  A line at each stage; see lib/pm.inc for the output.
 
@@ -17,6 +18,10 @@ V86_SS		equ 0x0000
 V86_SP		equ 0xD000
 PT1_BASE	equ 0x12000		; maps 400000h-7FFFFFh
 ALIAS		equ 0x400000		; -> physical 20000h
+V86_VEC2	equ 0x41
+SEL_TSSV	equ 0x40		; the V86 task's TSS
+TSSV		equ 0x3100
+STACKV0		equ 0x9800		; its ring 0 stack
 
 	bits 16
 real_main:
@@ -169,6 +174,42 @@ v86_back:
 	iretd
 	ENDTRY
 
+	; --- V86 entered by a task switch: a TSS with EFLAGS.VM = 1.
+	mov edi, TSSV
+	mov ecx, 0x100 / 4
+	xor eax, eax
+	rep stosd
+	mov dword [TSSV + 0x04], STACKV0		; ESP0
+	mov dword [TSSV + 0x08], SEL_DATA32		; SS0
+	mov dword [TSSV + 0x1C], PD_BASE		; CR3
+	mov dword [TSSV + 0x20], R(v86_task)		; EIP
+	mov dword [TSSV + 0x24], 0x00023002		; EFLAGS: VM, IOPL 3
+	mov dword [TSSV + 0x38], V86_SP			; ESP
+	mov dword [TSSV + 0x48], V86_ES
+	mov dword [TSSV + 0x4C], 0xF000			; CS
+	mov dword [TSSV + 0x50], V86_SS
+	mov dword [TSSV + 0x54], V86_DS
+	mov word [TSSV + 0x66], 0x68			; I/O bitmap: ports 0-FFh
+	mov byte [TSSV + 0x88], 0xFF
+	SET_DESC SEL_TSSV, TSSV, 0x88, 0x89, 0x00
+	SET_GATE V86_VEC2, v86_task_back, SEL_CODE32, GATE_INT3
+	mov dword [0x20020], 0
+	mov dword [TSS_BASE + 0x1C], PD_BASE		; task A's CR3 (never saved)
+	jmp SEL_TSSV:0
+	PRINT "pm-switch: back in task A", 10
+	movzx eax, word [0x20020]
+	CHECK "V86 task: ran its code (DS:20h)", eax, 0x7777
+	CHECK "V86 task: the monitor saw VM = 1", dword [0x20024], 0x00020000
+	CHECK "V86 task: the monitor ran in task 40h", dword [0x20028], SEL_TSSV
+	CHECK "V86 task: the monitor's ESP = ESP0 - 36", dword [0x2002C], STACKV0 - 36
+	str ax
+	movzx eax, ax
+	CHECK "V86 task: back in task A", eax, SEL_TSS
+	mov eax, cr0
+	and eax, 8
+	CHECK "V86 task: the task switches set CR0.TS", eax, 8
+	clts
+
 	; --- protected mode without paging.
 	call paging_off
 	PRINT "pm-switch: protected mode, paging off", 10
@@ -197,7 +238,28 @@ v86_back:
 	CHECK16 "real mode again: far CALL/RETF", bx, 0xF00D
 	ENTER_PM pm_again
 
+	bits 32
+; INT 41h from the V86 task: record, then JMP back to task A.
+v86_task_back:
+	mov ax, SEL_DATA32
+	mov ds, ax
+	mov es, ax
+	mov eax, [esp + 8]
+	and eax, 0x00020000
+	mov [0x20024], eax
+	str ax
+	movzx eax, ax
+	mov [0x20028], eax
+	mov [0x2002C], esp
+	jmp SEL_TSS:0
+
 	bits 16
+v86_task:
+	PRINT16 "pm-switch: V86 task (entered by a task switch)", 10
+	mov word [0x20], 0x7777
+	int V86_VEC2
+	hlt
+
 far_proc:
 	mov bx, 0xF00D
 	retf

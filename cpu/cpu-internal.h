@@ -57,6 +57,9 @@ NORETURN void cpu_fault_noerr(struct cpu *c, int vector);
  * return_eip is what is pushed. */
 void cpu_interrupt(struct cpu *c, int vector, uint32_t return_eip, bool soft,
                    bool has_error, uint32_t error);
+/* INT n (int_n), INT3, INTO: in V86 mode INT n is IOPL-sensitive and,
+ * with CR4.VME, redirected by the TSS bitmap (intr.c). */
+void cpu_soft_interrupt(struct cpu *c, int vector, bool int_n);
 /* From here on a fault keeps the registers as they are and only rewinds
  * EIP: a REP string instruction restarts with its completed iterations
  * done (SDM Vol 2 REP). */
@@ -155,6 +158,27 @@ static inline unsigned seg_or(const struct insn *i, unsigned seg_default)
 
 
 /* ---- descriptors (seg.c) ---- */
+/* Fields of a descriptor's access byte (SDM Vol 3 §3.4.5, §3.5). */
+#define D_ACC(d)        ((unsigned)((d) >> 40) & 0xFF)
+#define A_TYPE(a)       ((a) & 0xF)
+#define A_S(a)          (((a) >> 4) & 1)
+#define A_DPL(a)        (((a) >> 5) & 3)
+#define A_P(a)          (((a) >> 7) & 1)
+#define A_CODE(a)       (A_S(a) && ((a) & 0x8))
+#define A_CONFORMING(a) (A_CODE(a) && ((a) & 0x4))
+#define A_READABLE(a)   (A_S(a) && (!((a) & 0x8) || ((a) & 0x2)))
+#define A_WRITABLE(a)   (A_S(a) && !((a) & 0x8) && ((a) & 0x2))
+/* System descriptor types (S = 0). */
+enum {
+	DT_TSS16 = 1, DT_LDT = 2, DT_TSS16_BUSY = 3, DT_CALL16 = 4, DT_TASK = 5,
+	DT_INT16 = 6, DT_TRAP16 = 7, DT_TSS32 = 9, DT_TSS32_BUSY = 0xB, DT_CALL32 = 0xC,
+	DT_INT32 = 0xE, DT_TRAP32 = 0xF,
+};
+/* Reads the descriptor of sel from the GDT or LDT; false when it lies
+ * beyond the table (or the LDT is null). */
+bool desc_fetch(struct cpu *c, uint16_t sel, uint64_t *d);
+/* The same, faulting with vector(sel) beyond the table; desc_read: #GP. */
+uint64_t desc_load(struct cpu *c, uint16_t sel, int vector);
 uint64_t desc_read(struct cpu *c, uint16_t sel);
 void desc_set_accessed(struct cpu *c, uint16_t sel);
 struct segment desc_to_cache(uint64_t d, uint16_t sel);
@@ -170,3 +194,20 @@ uint32_t flags_loadable(const struct cpu *c, unsigned size);
 void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask);
 
 #endif
+/* The SS:ESP of privilege level cpl in the current TSS. */
+void tss_stack(struct cpu *c, unsigned cpl, uint16_t *ss, uint32_t *esp);
+/* An inward call or interrupt: loads SS:ESP of level cpl from the TSS,
+ * checked as SDM Vol 3 §5.8.5/§6.12.1 say (#TS, #SS), with room for frame
+ * bytes.  The caller saved the old SS:ESP. */
+void stack_switch_inner(struct cpu *c, unsigned cpl, uint32_t frame);
+
+/* ---- task switches (task.c) ---- */
+enum task_reason { TASK_JMP, TASK_CALL, TASK_INT, TASK_IRET };
+/* Switches to the task whose TSS descriptor (sel, d) the caller found and
+ * checked for privilege (SDM Vol 3 §7.3).  ret_eip is the EIP saved for the
+ * old task; an INT through a task gate pushes error on the new stack. */
+void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
+                 uint32_t ret_eip, bool has_error, uint32_t error);
+/* The state so far becomes the one a fault returns to (a task switch past
+ * its commit point: SDM Vol 3 §7.3 step 13). */
+void cpu_commit_state(struct cpu *c);

@@ -34,6 +34,24 @@ static bool in_limit(const struct segment *s, uint32_t off, unsigned size)
 	return last >= off && last <= s->limit;
 }
 
+/* A data access the segment's type forbids (SEGA_* bits, set only by
+ * protected-mode loads): a null selector, a write to code or read-only
+ * data, a read of execute-only code.  #GP(0), or #SS(0) for SS (SDM Vol 3
+ * §5.5, §6.15).  Real and V86 mode do not check types. */
+static void access_check(struct cpu *c, unsigned seg, uint16_t deny)
+{
+	if ((c->seg[seg].attr & deny) && c->pmode && !(c->flags & FL_VM))
+		cpu_fault(c, seg == SEG_SS ? EX_SS : EX_GP, 0);
+}
+
+/* Alignment check: CR0.AM, EFLAGS.AC and CPL 3 (V86 included) make a
+ * misaligned data access raise #AC(0) (SDM Vol 3 §6.15, interrupt 17). */
+static void align_check(struct cpu *c, uint32_t la, unsigned size)
+{
+	if (c->cpl == 3 && (la & (size - 1)) && (c->cr0 & (1u << 18)) && (c->flags & FL_AC))
+		cpu_fault(c, EX_AC, 0);
+}
+
 bool seg_in_limit(const struct cpu *c, unsigned seg, uint32_t off, unsigned size)
 {
 	return !model_checks_limits(c) || in_limit(&c->seg[seg], off, size);
@@ -41,8 +59,10 @@ bool seg_in_limit(const struct cpu *c, unsigned seg, uint32_t off, unsigned size
 
 void seg_check(struct cpu *c, unsigned seg, uint32_t off, unsigned size, bool write)
 {
-	(void)write;
-	if (model_checks_limits(c) && !in_limit(&c->seg[seg], off, size))
+	if (!model_checks_limits(c))
+		return;
+	access_check(c, seg, write ? SEGA_NOWRITE : SEGA_NOREAD);
+	if (!in_limit(&c->seg[seg], off, size))
 		limit_fault(c, seg);
 }
 
@@ -56,9 +76,11 @@ uint32_t seg_read(struct cpu *c, unsigned seg, uint32_t off, unsigned size)
 			v |= (uint32_t)mmu_read8(c->mmu, s->base + ((off + k) & 0xFFFF)) << (8 * k);
 		return v;
 	}
+	access_check(c, seg, SEGA_NOREAD);
 	if (!in_limit(s, off, size))
 		limit_fault(c, seg);
 	uint32_t la = s->base + off;
+	align_check(c, la, size);
 	switch (size) {
 	case 1: return mmu_read8(c->mmu, la);
 	case 2: return mmu_read16(c->mmu, la);
@@ -74,9 +96,11 @@ void seg_write(struct cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_
 			mmu_write8(c->mmu, s->base + ((off + k) & 0xFFFF), (v >> (8 * k)) & 0xFF);
 		return;
 	}
+	access_check(c, seg, SEGA_NOWRITE);
 	if (!in_limit(s, off, size))
 		limit_fault(c, seg);
 	uint32_t la = s->base + off;
+	align_check(c, la, size);
 	switch (size) {
 	case 1: mmu_write8(c->mmu, la, v); break;
 	case 2: mmu_write16(c->mmu, la, v); break;

@@ -122,6 +122,14 @@ static void snapshot_restore(struct cpu *c)
 	c->dmode.code32 = s->code32;
 }
 
+void cpu_commit_state(struct cpu *c)
+{
+	snapshot_save(c);
+	c->insn_eip = c->eip;
+	c->next_eip = c->eip;
+	c->keep_progress = false;
+}
+
 void cpu_fault(struct cpu *c, int vector, uint32_t error)
 {
 	c->fault_vector = vector;
@@ -151,6 +159,12 @@ static bool contributory(int v)
 	return v == EX_DE || v == EX_TS || v == EX_NP || v == EX_SS || v == EX_GP;
 }
 
+/* Faults whose error code is a selector error code (SDM Vol 3 §6.13). */
+static bool selector_error(int v)
+{
+	return v == EX_TS || v == EX_NP || v == EX_SS || v == EX_GP;
+}
+
 /* The fault path: the state returns to the start of the instruction (or of
  * the current REP iteration), then the exception is delivered.  A fault
  * while delivering becomes #DF, and one while delivering #DF shuts the CPU
@@ -162,18 +176,22 @@ static void handle_fault(struct cpu *c)
 		c->eip = c->insn_eip;
 	else
 		snapshot_restore(c);
+	if (c->event_ext && c->fault_has_error && selector_error(v))
+		c->fault_error |= 1;
+	c->event_ext = false;
 	c->keep_progress = false;
 	uint32_t ret = model_fault_restarts(c) ? c->insn_eip : c->next_eip;
 	if (c->fault_depth > 0) {
 		int first = c->fault_depth_vector;
-		if (first == EX_DF || c->fault_depth > 1) {
+		bool serious = contributory(v) || v == EX_PF;
+		if ((first == EX_DF && (serious || !c->pmode)) || c->fault_depth > 4) {
 			c->state = CPU_SHUTDOWN;
 			c->fault_depth = 0;
 			return;
 		}
 		if (model_has_32bit(c) || c->model->gen == GEN_286) {
 			bool df = (contributory(first) && contributory(v)) ||
-			          (first == EX_PF && (contributory(v) || v == EX_PF));
+			          (first == EX_PF && serious);
 			if (df || !c->pmode) {
 				v = EX_DF;
 				c->fault_error = 0;
@@ -290,6 +308,9 @@ static void deliver_irq(struct cpu *c)
 }
 
 /* One instruction.  Called with c->fault_jmp set. */
+	/* A fault while delivering it returns to, and restarts, the
+	 * interrupted instruction. */
+	cpu_commit_state(c);
 static void step_one(struct cpu *c)
 {
 	struct insn insn;

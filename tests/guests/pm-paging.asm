@@ -16,6 +16,8 @@ PT_B		equ 0x13000
 PDPT		equ 0x18000		; PAE
 PAE_PD		equ 0x19000
 PAE_PT		equ 0x1A000
+PD2		equ 0x1B000		; a second address space
+PT_C		equ 0x1C000		; its table for 0C00000h
 PG_AD		equ 0x300000		; a 4 KiB page for the A/D checks
 PG_NP		equ 0x301000		; made present later
 PG_MOVE		equ 0x302000		; remapped between frames
@@ -160,6 +162,44 @@ main:
 	mov dword [SELFMAP + 3 * 4096], FRAME3 | PTE_P | PTE_W	; PT_B[0] via the self-map
 	invlpg [0xC00000]
 	CHECK "PT_B[0] written through the self-map, INVLPG", dword [0xC00000], 0xF3
+
+	; a PDE written through the self-map (FFFFF000h + 4 * index): PDE 5
+	; not present -> PT_A, seen without a flush
+	mov dword [0xFFFFF000 + 5 * 4], PT_A | PTE_P | PTE_W
+	CHECK "PDE 5 made present through the self-map: seen at once", dword [0x1400000], 0xF0
+
+	; --- a second address space: edits made while it is not current.
+	mov edi, PD2
+	mov ecx, 2048
+	xor eax, eax
+	rep stosd
+	mov dword [PD2], PT0_BASE | PTE_P | PTE_W | PTE_U	; PT0 shared
+	mov dword [PD2 + 3 * 4], PT_C | PTE_P | PTE_W
+	mov dword [PT_C], FRAME0 | PTE_P | PTE_W
+	mov eax, PD2
+	mov cr3, eax
+	CHECK "space 2: its own PT at 0C00000h", dword [0xC00000], 0xF0
+	CHECK "space 2: the shared PT0", dword [PG_MOVE], 0xF1
+	mov eax, PD_BASE
+	mov cr3, eax
+	CHECK "space 1: its PT at 0C00000h", dword [0xC00000], 0xF3
+	mov dword [PT_C], FRAME1 | PTE_P | PTE_W		; space 2's PTE
+	mov eax, PD2
+	mov cr3, eax
+	CHECK "space 2: its PTE, edited while space 1 ran, after CR3 load", dword [0xC00000], 0xF1
+	mov dword [PD_BASE + 3 * 4], PT_A | PTE_P | PTE_W	; space 1's PDE
+	mov dword [PTE_OF(PG_MOVE)], FRAME2 | PTE_P | PTE_W | PTE_U
+	invlpg [PG_MOVE]					; (shared PT0)
+	CHECK "space 2: the shared PTE, edited, INVLPG", dword [PG_MOVE], 0xF2
+	mov eax, PD_BASE
+	mov cr3, eax
+	CHECK "space 1: its PDE, edited while space 2 ran, after CR3 load", dword [0xC00000], 0xF0
+	CHECK "space 1: the shared PTE edited in space 2", dword [PG_MOVE], 0xF2
+	mov eax, PD2
+	mov cr3, eax
+	mov eax, PD_BASE
+	mov cr3, eax
+	CHECK "space 1 again after a round trip", dword [0xC00000], 0xF0
 
 	; --- global pages.
 	mov eax, cr4

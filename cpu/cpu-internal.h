@@ -181,19 +181,24 @@ bool desc_fetch(struct cpu *c, uint16_t sel, uint64_t *d);
 uint64_t desc_load(struct cpu *c, uint16_t sel, int vector);
 uint64_t desc_read(struct cpu *c, uint16_t sel);
 void desc_set_accessed(struct cpu *c, uint16_t sel);
+/* Sets or clears the busy bit of the TSS descriptor sel (in the GDT). */
+void desc_set_busy(struct cpu *c, uint16_t sel, bool busy);
+/* The descriptor cache of d, SEGA_* access bits included. */
 struct segment desc_to_cache(uint64_t d, uint16_t sel);
+/* A null selector's cache: every access faults. */
+struct segment seg_null(uint16_t sel);
+/* Loads a segment register as real and V86 mode do: base = sel << 4. */
+void seg_load_real(struct cpu *c, unsigned seg, uint16_t sel);
+/* Loads a data segment or SS in protected mode as privilege level cpl with
+ * every check of SDM Vol 2 MOV; bad selectors fault with vector bad (#GP for
+ * MOV/POP/RET/IRET, #TS for a task's segments and a gate's new stack),
+ * absent ones with #NP (#SS for SS). */
+void seg_load_checked(struct cpu *c, unsigned seg, uint16_t sel, unsigned cpl, int bad);
+/* After a return to an outer level: data segments the new CPL may not use
+ * become null (SDM Vol 2 RET, IRET). */
+void seg_null_outer(struct cpu *c);
 uint64_t check_code_target(struct cpu *c, uint16_t sel);
 void cpu_load_cs(struct cpu *c, uint16_t sel, uint64_t d, unsigned cpl);
-
-/* ---- paging control (exec-system.c) ---- */
-int cpu_set_paging(struct cpu *c, uint32_t cr0, uint32_t cr3, uint32_t cr4);
-void cpu_load_cr3(struct cpu *c, uint32_t v);
-
-/* ---- flags loads (exec-stack.c) ---- */
-uint32_t flags_loadable(const struct cpu *c, unsigned size);
-void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask);
-
-#endif
 /* The SS:ESP of privilege level cpl in the current TSS. */
 void tss_stack(struct cpu *c, unsigned cpl, uint16_t *ss, uint32_t *esp);
 /* An inward call or interrupt: loads SS:ESP of level cpl from the TSS,
@@ -211,3 +216,13 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 /* The state so far becomes the one a fault returns to (a task switch past
  * its commit point: SDM Vol 3 §7.3 step 13). */
 void cpu_commit_state(struct cpu *c);
+
+/* ---- paging control (exec-system.c) ---- */
+int cpu_set_paging(struct cpu *c, uint32_t cr0, uint32_t cr3, uint32_t cr4);
+void cpu_load_cr3(struct cpu *c, uint32_t v);
+
+/* ---- flags loads (exec-stack.c) ---- */
+uint32_t flags_loadable(const struct cpu *c, unsigned size);
+void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask);
+
+#endif

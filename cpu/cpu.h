@@ -72,13 +72,13 @@ struct segment {
 	uint16_t attr;           /* descriptor access byte | flags nibble << 8 | SEGA_* */
 };
 
-/* Lazy flags: the last flag-setting operation, kept as plain data so the
 /* Access rights precomputed at a protected-mode load, in attr bits the
  * descriptor does not use, so a data access tests one word (cpu/ea.c):
  * null selectors deny both, code denies writes, execute-only code and
  * system descriptors deny reads too.  Real and V86 loads clear them. */
 enum { SEGA_NOREAD = 0x1000, SEGA_NOWRITE = 0x2000, SEGA_DENY = 0x3000 };
 
+/* Lazy flags: the last flag-setting operation, kept as plain data so the
  * arithmetic flags are computed only when read (cpu/flags.c). */
 enum lazy_op {
 	LF_NONE,    /* cpu->flags holds every arithmetic flag */
@@ -174,8 +174,8 @@ struct cpu {
 	bool keep_progress;      /* a fault rewinds only EIP (REP strings) */
 	bool inhibit_irq;        /* after MOV SS / POP SS / STI: one instruction */
 	int fault_depth;         /* exceptions being delivered (for #DF, triple fault) */
-	int fault_depth_vector;  /* the one being delivered */
 	bool event_ext;          /* delivering an external event: faults set EXT in their error code */
+	int fault_depth_vector;  /* the one being delivered */
 	uint32_t next_eip;       /* EIP after the instruction */
 	jmp_buf *fault_jmp;
 	struct cpu_snapshot snap;

@@ -167,18 +167,22 @@ static bool selector_error(int v)
 
 /* The fault path: the state returns to the start of the instruction (or of
  * the current REP iteration), then the exception is delivered.  A fault
- * while delivering becomes #DF, and one while delivering #DF shuts the CPU
- * down (triple fault). */
+ * while delivering an exception follows SDM Vol 3 Table 6-5: contributory
+ * after contributory, or contributory or #PF after #PF, becomes #DF; a
+ * benign pair is delivered serially; a contributory fault or #PF while
+ * delivering #DF shuts the CPU down (triple fault).  While an external
+ * event (an exception or an IRQ) is being delivered, selector error codes
+ * get EXT set. */
 static void handle_fault(struct cpu *c)
 {
 	int v = c->fault_vector;
+	if (c->event_ext && c->fault_has_error && selector_error(v))
+		c->fault_error |= 1;
+	c->event_ext = false;
 	if (c->keep_progress)
 		c->eip = c->insn_eip;
 	else
 		snapshot_restore(c);
-	if (c->event_ext && c->fault_has_error && selector_error(v))
-		c->fault_error |= 1;
-	c->event_ext = false;
 	c->keep_progress = false;
 	uint32_t ret = model_fault_restarts(c) ? c->insn_eip : c->next_eip;
 	if (c->fault_depth > 0) {
@@ -304,13 +308,13 @@ static void deliver_irq(struct cpu *c)
 	c->state = CPU_RUNNING;
 	if (vector < 0)
 		return;
+	/* A fault while delivering it returns to, and restarts, the
+	 * interrupted instruction. */
+	cpu_commit_state(c);
 	cpu_interrupt(c, vector, c->eip, false, false, 0);
 }
 
 /* One instruction.  Called with c->fault_jmp set. */
-	/* A fault while delivering it returns to, and restarts, the
-	 * interrupted instruction. */
-	cpu_commit_state(c);
 static void step_one(struct cpu *c)
 {
 	struct insn insn;

@@ -57,7 +57,7 @@ static void push(struct cpu *c, f80 v, uint16_t flags)
 {
 	struct x87 *x = &c->fpu;
 	unsigned n = (x->top - 1) & 7;
-	if (x->valid >> n & 1) {
+	if ((x->valid >> n & 1) && !(flags & FSW_SF)) {   /* an empty source outranks */
 		flags = OVERFLOW;
 		v = INDEF;
 	}
@@ -172,9 +172,13 @@ static void compare(struct cpu *c, f80 a, bool ae, f80 b, bool be, bool quiet, i
 		ctx.flags = flags;
 		rel = f80_compare(&ctx, a, b, quiet);
 	}
+	uint16_t c1 = c->fpu.sw & FSW_C1;
 	if (!raise(c, ctx.flags & ~FSW_C1))
 		return;
 	if (to_eflags) {
+		/* FCOMI and FUCOMI leave C1 alone unless the stack faulted. */
+		if (!(ctx.flags & FSW_SF))
+			x->sw |= c1;
 		static const uint32_t ef[] = {
 			[F80_GT] = 0, [F80_LT] = FL_CF, [F80_EQ] = FL_ZF,
 			[F80_UN] = FL_ZF | FL_PF | FL_CF,
@@ -357,7 +361,10 @@ static void prem(struct cpu *c, bool ieee)
 		r = f80_prem(&ctx, st(x, 0), st(x, 1), ieee, &cc);
 	if (raise(c, ctx.flags & ~FSW_C1)) {
 		st_set(x, 0, r);
-		x->sw = (uint16_t)((x->sw & ~FSW_CC) | cc);
+		if (ctx.flags == UNDERFLOW || cc == F80_PREM_CC_KEEP)   /* C2 clear, C0 C3 kept */
+			x->sw &= (uint16_t)~FSW_C2;
+		else
+			x->sw = (uint16_t)((x->sw & ~FSW_CC) | cc);
 	}
 }
 
@@ -500,7 +507,15 @@ static void x87_d9_reg(struct cpu *c, struct insn *i)
 			cpu_ud(c);
 		raise(c, 0);   /* FNOP */
 		return;
-	case 3: fst_reg(c, r, true); return;   /* FSTP1 (reserved alias) */
+	case 3: {
+		/* D9 D8+i, the reserved FSTP1: an FSTP ST(i) without the stack
+		 * fault (as the host x87 runs it); with ST(0) empty it only pops. */
+		raise(c, 0);
+		if (!empty(x, 0))
+			st_set(x, r, st(x, 0));
+		pop(x);
+		return;
+	}
 	default: break;
 	}
 	switch (i->modrm) {

@@ -717,12 +717,14 @@ f80 f80_xtract(struct f80_ctx *ctx, f80 a, f80 *exp_out)
 f80 f80_prem(struct f80_ctx *ctx, f80 a, f80 b, bool ieee, uint16_t *cc)
 {
 	f80 r;
-	*cc = 0;
+	/* A NaN or invalid operand leaves the quotient bits as they were. */
+	*cc = F80_PREM_CC_KEEP;
 	if (screen2_nan(ctx, a, b, &r))
 		return r;
 	enum f80_class ka = f80_classify(a), kb = f80_classify(b);
 	if (ka == F80_INF || kb == F80_ZERO)   /* outranks a denormal operand */
 		return invalid(ctx);
+	*cc = 0;
 	if (ka == F80_DENORMAL || kb == F80_DENORMAL)
 		ctx->flags |= F80_DE;
 	if (ka == F80_ZERO)

@@ -74,7 +74,9 @@ f80 f80_scale(struct f80_ctx *ctx, f80 a, f80 b);
 /* FXTRACT: *exp_out = the unbiased exponent, returns the significand. */
 f80 f80_xtract(struct f80_ctx *ctx, f80 a, f80 *exp_out);
 /* FPREM (ieee = false) / FPREM1 (true): the partial remainder of a / b.
- * *cc gets C0 C1 C2 C3 in the status word's positions (0x4700 mask). */
+ * *cc gets C0 C1 C2 C3 in the status word's positions (0x4700 mask), or
+ * F80_PREM_CC_KEEP when C0 C1 C3 keep their values (C2 is cleared). */
+#define F80_PREM_CC_KEEP 0xFFFF
 f80 f80_prem(struct f80_ctx *ctx, f80 a, f80 b, bool ieee, uint16_t *cc);
 
 /* Comparison: F80_LT, F80_EQ, F80_GT or F80_UN (unordered).  quiet: only

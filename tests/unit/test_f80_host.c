@@ -304,6 +304,8 @@ static f80 amber_prem(struct f80_ctx *ctx, f80 a, f80 b)
 {
 	uint16_t cc;
 	f80 r = f80_prem(ctx, a, b, false, &cc);
+	if (cc == F80_PREM_CC_KEEP)   /* kept: zero after FNINIT */
+		cc = 0;
 	ctx->flags = (uint16_t)((ctx->flags & ~F80_C1) | cc);
 	return r;
 }
@@ -312,6 +314,8 @@ static f80 amber_prem1(struct f80_ctx *ctx, f80 a, f80 b)
 {
 	uint16_t cc;
 	f80 r = f80_prem(ctx, a, b, true, &cc);
+	if (cc == F80_PREM_CC_KEEP)
+		cc = 0;
 	ctx->flags = (uint16_t)((ctx->flags & ~F80_C1) | cc);
 	return r;
 }

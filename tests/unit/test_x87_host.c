@@ -1,0 +1,221 @@
+/* The x87 instruction layer against the host's x87: random sequences of
+ * register-form x87 instructions (D8-DF with mod = 3: arithmetic, compares,
+ * FXCH, FLD/FST/FSTP ST(i), FFREE(P), FINCSTP/FDECSTP, FCHS, FABS, FTST,
+ * FXAM, the constants, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM/FPREM1,
+ * FNCLEX, FNINIT, ...) from random states (registers of every class, empty
+ * and full stacks, every RC and PC, all exceptions masked) run on the host
+ * and through the interpreter; the control, status and tag words and all
+ * eight registers must agree bit for bit afterwards.  This covers what the
+ * f80 comparison cannot: TOP, the tag word, stack overflow and underflow,
+ * C0-C3 and the order of operands.  The transcendentals are left out (not
+ * bit-exact by design) as are FCMOVcc (they read the host's EFLAGS).
+ * x86-64 hosts only. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "exec-common.h"
+
+#ifdef AMBER_LONG_TESTS
+#define SEQUENCES 200000
+#else
+#define SEQUENCES 5000
+#endif
+#define SEQ_LEN 12
+
+#if defined(__x86_64__)
+
+TestSuite(x87_host, .init = exec_setup, .fini = exec_teardown);
+
+static uint64_t rs = 0x243F6A8885A308D3ull;
+static uint64_t rnd(void)
+{
+	rs ^= rs >> 12;
+	rs ^= rs << 25;
+	rs ^= rs >> 27;
+	return rs * 0x2545F4914F6CDD1Dull;
+}
+static unsigned rndn(unsigned n) { return (unsigned)(rnd() % n); }
+
+static f80 rand_value(void)
+{
+	uint64_t sig = rnd() | 1ull << 63;
+	uint16_t s = (uint16_t)(rndn(2) << 15);
+	switch (rndn(16)) {
+	case 0: return (f80){ 0, s };
+	case 1: return (f80){ 1ull << 63, (uint16_t)(s | 0x7FFF) };
+	case 2: return (f80){ sig | 1ull << 62, (uint16_t)(s | 0x7FFF) };
+	case 3: return (f80){ sig & ~(1ull << 62), (uint16_t)(s | 0x7FFF) };
+	case 4: return (f80){ sig >> (1 + rndn(63)), s };
+	case 5: return (f80){ sig, (uint16_t)(s | rndn(0x7FFF)) };   /* anything, J set */
+	case 6: return (f80){ sig & ~0ull << rndn(64), (uint16_t)(s | (16383 + rndn(80))) };
+	default: return (f80){ sig & ~0ull << rndn(64), (uint16_t)(s | (16383 - 40 + rndn(100))) };
+	}
+}
+
+/* The register-form opcodes worth running (second byte C0-FF). */
+static bool wanted(uint8_t op, uint8_t modrm)
+{
+	if (op == 0xDA && modrm < 0xE0)   /* FCMOVcc */
+		return false;
+	if (op == 0xDB && modrm < 0xE0)
+		return false;
+	if (op == 0xD9 && modrm >= 0xF0) {   /* keep the exact ones */
+		static const uint8_t ok[] = { 0xF4, 0xF5, 0xF6, 0xF7, 0xF8, 0xFA, 0xFC, 0xFD };
+		for (unsigned k = 0; k < sizeof ok; k++)
+			if (modrm == ok[k])
+				return true;
+		return false;
+	}
+	if (op == 0xDF && modrm == 0xE0)   /* FNSTSW AX */
+		return false;
+	return true;
+}
+
+struct op2 { uint8_t b[2]; };
+static struct op2 ops[512];
+static unsigned nops;
+
+/* Keeps the encodings the interpreter runs without #UD on a Pentium II. */
+static void collect_ops(void)
+{
+	nops = 0;
+	for (unsigned op = 0xD8; op <= 0xDF; op++) {
+		for (unsigned modrm = 0xC0; modrm <= 0xFF; modrm++) {
+			if (!wanted((uint8_t)op, (uint8_t)modrm))
+				continue;
+			uint8_t code[2] = { (uint8_t)op, (uint8_t)modrm };
+			load(code, 2);
+			x87_reset(&c->fpu);
+			c->last_vector = -1;
+			machine_run(&m, 1);
+			if (c->last_vector == EX_UD)
+				continue;
+			ops[nops++] = (struct op2){ { (uint8_t)op, (uint8_t)modrm } };
+		}
+	}
+}
+
+/* The 108-byte FSAVE image (32-bit layout) of a state. */
+struct image {
+	uint16_t cw, r0, sw, r1, tw, r2;
+	uint32_t fip, fcs_fop, fdp, fds;
+	uint8_t regs[80];
+} __attribute__((packed));
+
+static void image_from(struct image *im, const struct x87 *x)
+{
+	memset(im, 0, sizeof *im);
+	im->cw = x->cw;
+	im->sw = x87_get_sw(x);
+	im->tw = x87_get_tw(x);
+	for (unsigned k = 0; k < 8; k++) {
+		f80 v = x->r[(x->top + k) & 7];
+		memcpy(im->regs + 10 * k, &v.sig, 8);
+		memcpy(im->regs + 10 * k + 8, &v.se, 2);
+	}
+}
+
+typedef void host_fn(const struct image *in, struct image *out);
+
+static uint8_t *page;
+
+/* Runs the first n instructions of code from state x on the host and in
+ * amber; true when the results agree. */
+static bool run_both(const struct x87 *x, const uint8_t *code, unsigned n, struct image *want,
+                     struct image *got)
+{
+	struct image in;
+	image_from(&in, x);
+	/* Host: frstor [rdi] ; sequence ; fnsave [rsi] ; fninit ; ret */
+	uint8_t *p = page;
+	*p++ = 0xDD; *p++ = 0x27;
+	memcpy(p, code, 2 * n);
+	p += 2 * n;
+	*p++ = 0xDD; *p++ = 0x36;
+	*p++ = 0xDB; *p++ = 0xE3;
+	*p++ = 0xC3;
+	__builtin___clear_cache((char *)page, (char *)p);
+	((host_fn *)(void *)page)(&in, want);
+
+	load(code, 2 * n);
+	c->fpu = *x;
+	c->last_vector = -1;
+	machine_run(&m, n);
+	cr_assert_eq(c->last_vector, -1, "no exception in the sequence");
+	image_from(got, &c->fpu);
+	return want->cw == got->cw && want->sw == got->sw && want->tw == got->tw &&
+	       !memcmp(want->regs, got->regs, 80);
+}
+
+Test(x87_host, random_sequences)
+{
+	collect_ops();
+	cr_log_info("%u register-form encodings", nops);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+	                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED, "an executable page for the host sequence");
+	unsigned long bad = 0, insns = 0;
+	for (int s = 0; s < SEQUENCES; s++) {
+		/* A random starting state. */
+		struct x87 x;
+		x87_reset(&x);
+		x.cw = (uint16_t)(0x037F & ~0x0F00) | (uint16_t)(rndn(4) << 10) |
+		       (uint16_t)((const uint16_t[]){ 0, 2, 3 }[rndn(3)] << 8);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)(rndn(4) == 0 ? 0xFF : rndn(4) == 0 ? 0 : rnd());
+		for (unsigned k = 0; k < 8; k++)
+			x.r[k] = rand_value();
+		struct image in, want, got;
+		image_from(&in, &x);
+
+		uint8_t code[2 * SEQ_LEN];
+		for (unsigned k = 0; k < SEQ_LEN; k++)
+			memcpy(code + 2 * k, ops[rndn(nops)].b, 2);
+		bool same = run_both(&x, code, SEQ_LEN, &want, &got);
+		insns += SEQ_LEN;
+		if (!same && bad < 8) {
+			/* Report the shortest prefix that disagrees. */
+			for (unsigned n = 1; n <= SEQ_LEN; n++) {
+				if (!run_both(&x, code, n, &want, &got)) {
+					cr_log_error("first disagreement at instruction %u: %02x %02x", n,
+					             code[2 * n - 2], code[2 * n - 1]);
+					break;
+				}
+			}
+		}
+		if (!same && bad++ < 8) {
+			char h[3 * sizeof code + 1];
+			for (unsigned k = 0; k < sizeof code; k++)
+				sprintf(h + 3 * k, "%02x ", code[k]);
+			cr_log_error("sequence %s: cw %04x/%04x sw %04x/%04x tw %04x/%04x (host/amber)",
+			             h, want.cw, got.cw, want.sw, got.sw, want.tw, got.tw);
+			cr_log_error("  start: cw %04x sw %04x tw %04x", in.cw, in.sw, in.tw);
+			for (unsigned k = 0; k < 8; k++) {
+				uint64_t a, b, i0;
+				uint16_t ae, be, ie;
+				memcpy(&a, want.regs + 10 * k, 8);
+				memcpy(&ae, want.regs + 10 * k + 8, 2);
+				memcpy(&b, got.regs + 10 * k, 8);
+				memcpy(&be, got.regs + 10 * k + 8, 2);
+				memcpy(&i0, in.regs + 10 * k, 8);
+				memcpy(&ie, in.regs + 10 * k + 8, 2);
+				cr_log_error("  st%u: in %04x:%016llx host %04x:%016llx amber %04x:%016llx%s", k,
+				             ie, (unsigned long long)i0, ae, (unsigned long long)a, be,
+				             (unsigned long long)b, (a != b || ae != be) ? "  <--" : "");
+			}
+		}
+	}
+	munmap(page, 4096);
+	printf("x87 sequences vs host: %d sequences, %lu instructions, %lu disagree\n",
+	       SEQUENCES, insns, bad);
+	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
+}
+
+#else
+
+Test(x87_host, skipped)
+{
+	cr_skip_test("the host-x87 comparison needs an x86-64 host");
+}
+
+#endif

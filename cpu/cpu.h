@@ -152,6 +152,9 @@ struct cpu {
 	uint64_t tsc;
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	struct x87 fpu;          /* x87 and MMX state (cpu/fpu/x87.h) */
+	struct {                 /* P6 MTRRs (MSRs 2FFh, 250h-26Fh, 200h-20Fh) */
+		uint64_t def_type, fixed[11], base[8], mask[8];
+	} mtrr;
 
 	const struct cpu_model_info *model;
 	struct decode_mode dmode;

@@ -129,6 +129,62 @@ static bool has_sep(const struct cpu *c)
 	return c->model->cpuid_features & CPUID_SEP;
 }
 
+/* The P6 memory type range registers (SDM Vol 3 §11.11): storage with
+ * the architectural checks; amber's memory has no cache to type.
+ * MTRRcap: 8 variable ranges, the fixed ranges, write-combining. */
+enum { MSR_MTRRCAP = 0xFE, MSR_MTRR_DEF_TYPE = 0x2FF, MTRRCAP_P6 = 0x508 };
+static const uint16_t mtrr_fixed_msr[11] = {
+	0x250, 0x258, 0x259, 0x268, 0x269, 0x26A, 0x26B, 0x26C, 0x26D, 0x26E, 0x26F,
+};
+#define MTRR_PHYS_MASK 0xFFFFFF000ull   /* 36-bit physical addresses */
+
+static bool has_mtrr(const struct cpu *c)
+{
+	return c->model->cpuid_features & (1u << 12);
+}
+
+/* Memory types: UC WC WT WP WB (0 1 4 5 6); the rest is reserved. */
+static bool mtrr_type_ok(unsigned t)
+{
+	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
+}
+
+/* The register an MTRR MSR number names, or NULL. */
+static uint64_t *mtrr_reg(struct cpu *c, uint32_t msr)
+{
+	if (!has_mtrr(c))
+		return NULL;
+	if (msr == MSR_MTRR_DEF_TYPE)
+		return &c->mtrr.def_type;
+	if (msr >= 0x200 && msr < 0x210)
+		return msr & 1 ? &c->mtrr.mask[(msr - 0x200) / 2] : &c->mtrr.base[(msr - 0x200) / 2];
+	for (unsigned k = 0; k < 11; k++)
+		if (mtrr_fixed_msr[k] == msr)
+			return &c->mtrr.fixed[k];
+	return NULL;
+}
+
+/* WRMSR to an MTRR: #GP for reserved bits or memory types. */
+static void mtrr_write(struct cpu *c, uint32_t msr, uint64_t v, uint64_t *r)
+{
+	bool ok;
+	if (msr == MSR_MTRR_DEF_TYPE) {
+		ok = !(v & ~0xCFFull) && mtrr_type_ok(v & 0xFF);
+	} else if (msr >= 0x200 && msr < 0x210) {
+		if (msr & 1)
+			ok = !(v & ~(MTRR_PHYS_MASK | 0x800));
+		else
+			ok = !(v & ~(MTRR_PHYS_MASK | 0xFF)) && mtrr_type_ok(v & 0xFF);
+	} else {
+		ok = true;
+		for (unsigned b = 0; b < 64; b += 8)
+			ok = ok && mtrr_type_ok((v >> b) & 0xFF);
+	}
+	if (!ok)
+		cpu_gp0(c);
+	*r = v;
+}
+
 void exec_rdmsr(struct cpu *c, struct insn *i)
 {
 	(void)i;
@@ -138,7 +194,13 @@ void exec_rdmsr(struct cpu *c, struct insn *i)
 	case MSR_SYSENTER_CS: if (!has_sep(c)) cpu_gp0(c); v = c->sysenter_cs; break;
 	case MSR_SYSENTER_ESP: if (!has_sep(c)) cpu_gp0(c); v = c->sysenter_esp; break;
 	case MSR_SYSENTER_EIP: if (!has_sep(c)) cpu_gp0(c); v = c->sysenter_eip; break;
-	default: cpu_gp0(c);
+	case MSR_MTRRCAP: if (!has_mtrr(c)) cpu_gp0(c); v = MTRRCAP_P6; break;
+	default: {
+		uint64_t *r = mtrr_reg(c, c->r[R_ECX]);
+		if (!r)
+			cpu_gp0(c);
+		v = *r;
+	}
 	}
 	c->r[R_EAX] = (uint32_t)v;
 	c->r[R_EDX] = (uint32_t)(v >> 32);
@@ -153,7 +215,12 @@ void exec_wrmsr(struct cpu *c, struct insn *i)
 	case MSR_SYSENTER_CS: if (!has_sep(c)) cpu_gp0(c); c->sysenter_cs = (uint32_t)v; break;
 	case MSR_SYSENTER_ESP: if (!has_sep(c)) cpu_gp0(c); c->sysenter_esp = (uint32_t)v; break;
 	case MSR_SYSENTER_EIP: if (!has_sep(c)) cpu_gp0(c); c->sysenter_eip = (uint32_t)v; break;
-	default: cpu_gp0(c);
+	default: {
+		uint64_t *r = mtrr_reg(c, c->r[R_ECX]);
+		if (!r)   /* MTRRcap is read-only: #GP too */
+			cpu_gp0(c);
+		mtrr_write(c, c->r[R_ECX], v, r);
+	}
 	}
 }
 

@@ -21,8 +21,8 @@ enum {
 };
 
 /* Only what the interpreter implements is reported.  The x87 (FPU) is on
- * the 486 and later, MMX and FXSR on the Pentium II (the P5 here is the
- * one without MMX). */
+ * the 486 and later, MMX, FXSR and the MTRRs on the Pentium II (the P5
+ * here is the one without MMX). */
 const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 	[CPU_8086] = {
 		.name = "8086", .description = "Intel 8086 (real mode, 20-bit bus)",
@@ -60,8 +60,8 @@ const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 6, .cpuid_model = 5, .cpuid_stepping = 2,
 		.cpuid_features = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
-		                  CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_MMX |
-		                  CPUID_FXSR,
+		                  CPUID_CX8 | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV |
+		                  CPUID_MMX | CPUID_FXSR,
 		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE | CR4_PAE | CR4_PGE | CR4_PCE,
 	},
 };

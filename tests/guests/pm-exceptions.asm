@@ -20,6 +20,21 @@ PG_NP		equ 0x200000		; pages of the #PF tests
 PG_RO		equ 0x201000
 PG_SUP		equ 0x202000
 
+; PRIV3 'name', {setup}..., {instruction} — the last instruction, at ring 3
+; with IOPL 0, must raise #GP(0).
+%macro PRIV3 2-*
+	TRY %1, 13, 0, %%f
+	RING3 0x0002
+%rep %0 - 2
+%rotate 1
+	%1
+%endrep
+%rotate 1
+%%f:	%1
+	RING0
+	ENDTRY
+%endmacro
+
 	bits 16
 real_main:
 	ENTER_PM main
@@ -167,6 +182,22 @@ main:
 .r3:	mov eax, cr0
 	RING0
 	ENDTRY
+	; The other CPL 0 instructions, each with operands that change
+	; nothing should it run (so the rest of the test still can).
+	sgdt [test_vars + 0x10]
+	sidt [test_vars + 0x20]
+	smsw [test_vars + 0x30]
+	PRIV3 "#GP: ring 3 MOV EAX, DR7", {mov eax, dr7}
+	PRIV3 "#GP: ring 3 MOV CR3, EAX", {mov eax, [test_vars + 0x40]}, {mov cr3, eax}
+	PRIV3 "#GP: ring 3 CLTS", {clts}
+	PRIV3 "#GP: ring 3 LMSW", {lmsw [test_vars + 0x30]}
+	PRIV3 "#GP: ring 3 LGDT", {lgdt [test_vars + 0x10]}
+	PRIV3 "#GP: ring 3 LIDT", {lidt [test_vars + 0x20]}
+	PRIV3 "#GP: ring 3 LLDT", {xor eax, eax}, {lldt ax}
+	PRIV3 "#GP: ring 3 INVLPG", {invlpg [test_vars]}
+	PRIV3 "#GP: ring 3 WBINVD", {wbinvd}
+	PRIV3 "#GP: ring 3 RDMSR", {mov ecx, 0x10}, {rdmsr}
+	PRIV3 "#GP: ring 3 WRMSR", {mov ecx, 0x174}, {xor eax, eax}, {xor edx, edx}, {wrmsr}
 	TRY "#GP: ring 3 INT 30h through a DPL 0 gate", 13, VEC_DPL0 * 8 + 2, .r4
 	RING3 0x0002
 .r4:	int VEC_DPL0

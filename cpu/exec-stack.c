@@ -119,11 +119,22 @@ void exec_popa(struct cpu *c, struct insn *i)
 	}
 }
 
+/* V86 mode with IOPL < 3: PUSHF/POPF fault, unless CR4.VME lets their
+ * 16-bit forms work on VIF (SDM Vol 3 §20.4.3, Vol 2 PUSHF/POPF). */
+static bool v86_virtual_flags(struct cpu *c, const struct insn *i)
+{
+	if (!(c->flags & FL_VM) || ((c->flags >> 12) & 3) == 3)
+		return false;
+	if (!(c->cr4 & 1) || i->osize != 2)
+		cpu_gp0(c);
+	return true;
+}
+
 void exec_pushf(struct cpu *c, struct insn *i)
 {
-	if ((c->flags & FL_VM) && ((c->flags >> 12) & 3) < 3)
-		cpu_gp0(c);
 	uint32_t f = cpu_get_flags(c) & ~(uint32_t)(FL_VM | FL_RF);
+	if (v86_virtual_flags(c, i)) /* VIF shows as IF, IOPL as 3 */
+		f = (f & ~(uint32_t)FL_IF) | FL_IOPL | ((c->flags & FL_VIF) ? FL_IF : 0);
 	cpu_push(c, i->osize, f);
 }
 
@@ -157,8 +168,16 @@ void cpu_load_flags(struct cpu *c, uint32_t v, uint32_t mask)
 
 void exec_popf(struct cpu *c, struct insn *i)
 {
-	if ((c->flags & FL_VM) && ((c->flags >> 12) & 3) < 3)
-		cpu_gp0(c);
+	if (v86_virtual_flags(c, i)) {
+		uint32_t v = cpu_stack_peek(c, 0, 2);
+		if ((v & FL_TF) || ((v & FL_IF) && (c->flags & FL_VIP)))
+			cpu_gp0(c);
+		cpu_stack_adjust(c, 2);
+		/* IF and IOPL are not loadable here (flags_loadable); VIF is. */
+		cpu_load_flags(c, v, flags_loadable(c, 2));
+		c->flags = (v & FL_IF) ? c->flags | FL_VIF : c->flags & ~(uint32_t)FL_VIF;
+		return;
+	}
 	uint32_t v = cpu_pop(c, i->osize);
 	cpu_load_flags(c, v, flags_loadable(c, i->osize));
 }

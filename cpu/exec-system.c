@@ -67,20 +67,35 @@ void exec_hlt(struct cpu *c, struct insn *i)
 	c->state = CPU_HALTED;
 }
 
+/* CLI and STI where CPL > IOPL: virtual-interrupt flags with CR4.VME in
+ * V86 mode or CR4.PVI at CPL 3, #GP(0) otherwise (SDM Vol 2 CLI/STI,
+ * Vol 3 §20.4).  Returns true when VIF is what changes. */
+static bool virtual_if(struct cpu *c)
+{
+	if (!c->pmode || c->cpl <= iopl(c))
+		return false;
+	bool vme = (c->flags & FL_VM) ? (c->cr4 & 1) : c->cpl == 3 && (c->cr4 & 2);
+	if (!vme)
+		cpu_gp0(c);
+	return true;
+}
+
 void exec_cli(struct cpu *c, struct insn *i)
 {
 	(void)i;
-	if (c->pmode && c->cpl > iopl(c))
-		cpu_gp0(c);
-	c->flags &= ~(uint32_t)FL_IF;
+	c->flags &= virtual_if(c) ? ~(uint32_t)FL_VIF : ~(uint32_t)FL_IF;
 }
 
 /* STI: interrupts are recognised only after the next instruction. */
 void exec_sti(struct cpu *c, struct insn *i)
 {
 	(void)i;
-	if (c->pmode && c->cpl > iopl(c))
-		cpu_gp0(c);
+	if (virtual_if(c)) {
+		if (c->flags & FL_VIP)
+			cpu_gp0(c);
+		c->flags |= FL_VIF;
+		return;
+	}
 	if (!(c->flags & FL_IF))
 		c->inhibit_irq = true;
 	c->flags |= FL_IF;
@@ -542,7 +557,8 @@ void exec_arpl(struct cpu *c, struct insn *i)
 /* SYSENTER/SYSEXIT load flat segments derived from SYSENTER_CS (SDM Vol 2). */
 static void flat_seg(struct segment *s, uint16_t sel, uint16_t attr)
 {
-	*s = (struct segment){ .base = 0, .limit = 0xFFFFFFFFu, .sel = sel, .attr = attr };
+	*s = (struct segment){ .base = 0, .limit = 0xFFFFFFFFu, .sel = sel,
+	                       .attr = attr | ((attr & 0x8) ? SEGA_NOWRITE : 0) };
 }
 
 void exec_sysenter(struct cpu *c, struct insn *i)

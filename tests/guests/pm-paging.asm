@@ -18,6 +18,11 @@ PAE_PD		equ 0x19000
 PAE_PT		equ 0x1A000
 PD2		equ 0x1B000		; a second address space
 PT_C		equ 0x1C000		; its table for 0C00000h
+PT_D		equ 0x1D000		; 1800000h: the page-crossing tests
+L1		equ 0x1801000		; -> FRAME_Y (1800000h -> FRAME_X)
+L2		equ 0x1802000		; not present
+FRAME_X		equ 0x328000
+FRAME_Y		equ 0x320000
 PG_AD		equ 0x300000		; a 4 KiB page for the A/D checks
 PG_NP		equ 0x301000		; made present later
 PG_MOVE		equ 0x302000		; remapped between frames
@@ -200,6 +205,59 @@ main:
 	mov eax, PD_BASE
 	mov cr3, eax
 	CHECK "space 1 again after a round trip", dword [0xC00000], 0xF0
+
+	; --- accesses that cross a page boundary (PDE 6: L0 -> FRAME_X,
+	; L1 -> FRAME_Y, L2 not present; user pages).
+	mov edi, PT_D
+	mov ecx, 1024
+	xor eax, eax
+	rep stosd
+	mov dword [PT_D], FRAME_X | PTE_P | PTE_W | PTE_U
+	mov dword [PT_D + 4], FRAME_Y | PTE_P | PTE_W | PTE_U
+	mov dword [PD_BASE + 6 * 4], PT_D | PTE_P | PTE_W | PTE_U
+	mov dword [L1 - 2], 0x44332211
+	movzx eax, word [FRAME_X + 0xFFE]
+	CHECK "a dword across two pages: the first frame's last word", eax, 0x2211
+	movzx eax, word [FRAME_Y]
+	CHECK "a dword across two pages: the second frame's first word", eax, 0x4433
+	CHECK "a dword across two pages: read back", dword [L1 - 2], 0x44332211
+	mov [test_vars], esp
+	mov esp, L1 + 2
+	push dword 0xA5A5C3C3
+	mov ebx, [FRAME_X + 0xFFC]
+	pop eax
+	mov esp, [test_vars]
+	CHECK "PUSH across two pages, POP", eax, 0xA5A5C3C3
+	CHECK "PUSH across two pages: the first frame", ebx, 0xC3C30000
+	mov word [FRAME_Y + 0xFFE], 0x7E7E
+	TRY "ring 3 PUSH across into a not-present page: #PF", 14, 6, .push, L2
+	RING3 0x0002
+	mov esp, L2 + 2
+.push:	push dword 0x12345678
+	RING0
+	ENDTRY
+	CHECK "ring 3 PUSH that faults: ESP unchanged", dword [got_esp], L2 + 2
+	movzx eax, word [FRAME_Y + 0xFFE]
+	CHECK "ring 3 PUSH that faults: nothing written", eax, 0x7E7E
+	mov edi, 0x330000		; the source: bytes 0, 1, 2, ...
+	xor eax, eax
+	mov ecx, 0x200
+.fill:	stosb
+	inc al
+	loop .fill
+	TRY "REP MOVSB into a not-present page: #PF", 14, 2, .movs, L2
+	mov esi, 0x330000
+	mov edi, L1 + 0xF00
+	mov ecx, 0x200
+.movs:	rep movsb
+	ENDTRY
+	mov [test_vars], ecx
+	mov [test_vars + 4], esi
+	mov [test_vars + 8], edi
+	CHECK "REP MOVSB that faults: ECX = the bytes left", dword [test_vars], 0x100
+	CHECK "REP MOVSB that faults: ESI", dword [test_vars + 4], 0x330100
+	CHECK "REP MOVSB that faults: EDI", dword [test_vars + 8], L2
+	CHECK "REP MOVSB that faults: the bytes before the fault", dword [FRAME_Y + 0xFFC], 0xFFFEFDFC
 
 	; --- global pages.
 	mov eax, cr4

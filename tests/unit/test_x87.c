@@ -363,3 +363,80 @@ Test(mmx, shift_imm_memory_form_ud)
 	LOAD(0x0f, 0x71, 0x16, 0x00, 0x00, 0x04);   /* psrlw [0],4: #UD */
 	step_expect_vector(EX_UD);
 }
+
+/* ---- the P6 MTRRs ---- */
+
+TestSuite(mtrr, .init = exec_setup, .fini = exec_teardown);
+
+static void msr_op(bool write, uint32_t msr, uint64_t v)
+{
+	if (write)
+		LOAD(0x0f, 0x30);
+	else
+		LOAD(0x0f, 0x32);
+	c->r[R_ECX] = msr;
+	c->r[R_EAX] = (uint32_t)v;
+	c->r[R_EDX] = (uint32_t)(v >> 32);
+}
+
+static uint64_t edx_eax(void) { return (uint64_t)c->r[R_EDX] << 32 | c->r[R_EAX]; }
+
+Test(mtrr, cap_and_def_type)
+{
+	msr_op(false, 0xFE, 0);
+	steps(1);
+	cr_expect_eq(edx_eax(), 0x508, "8 variable ranges, fixed ranges, WC");
+	msr_op(true, 0x2FF, 0xC06);
+	steps(1);
+	msr_op(false, 0x2FF, 0);
+	steps(1);
+	cr_expect_eq(edx_eax(), 0xC06);
+}
+
+Test(mtrr, variable_and_fixed)
+{
+	msr_op(true, 0x200, 0xF0000006ull);       /* PhysBase0: F000_0000, WB */
+	steps(1);
+	msr_op(true, 0x201, 0xFF0000800ull);      /* PhysMask0: 256 MiB, valid */
+	steps(1);
+	msr_op(true, 0x268, 0x0505050505050505ull);   /* 4K_C0000: WP */
+	steps(1);
+	msr_op(false, 0x201, 0);
+	steps(1);
+	cr_expect_eq(edx_eax(), 0xFF0000800ull);
+	msr_op(false, 0x268, 0);
+	steps(1);
+	cr_expect_eq(edx_eax(), 0x0505050505050505ull);
+}
+
+Test(mtrr, reserved_type_gp)
+{
+	msr_op(true, 0x2FF, 0x2);   /* type 2 is reserved */
+	step_expect_vector(EX_GP);
+}
+
+Test(mtrr, reserved_bits_gp)
+{
+	msr_op(true, 0x201, 0x1000000000ull);   /* above 36 bits */
+	step_expect_vector(EX_GP);
+}
+
+Test(mtrr, cap_read_only)
+{
+	msr_op(true, 0xFE, 0);
+	step_expect_vector(EX_GP);
+}
+
+Test(mtrr, unknown_msr_gp)
+{
+	msr_op(false, 0x1B, 0);   /* APIC_BASE: no APIC reported */
+	step_expect_vector(EX_GP);
+}
+
+Test(mtrr, none_on_pentium)
+{
+	exec_teardown();
+	exec_setup_model("pentium");
+	msr_op(false, 0x2FF, 0);
+	step_expect_vector(EX_GP);
+}

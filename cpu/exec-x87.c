@@ -505,8 +505,7 @@ static void x87_d9_reg(struct cpu *c, struct insn *i)
 	case 2:
 		if (r != 0)
 			cpu_ud(c);
-		raise(c, 0);   /* FNOP */
-		return;
+		return;   /* FNOP: the condition codes stay */
 	case 3: {
 		/* D9 D8+i, the reserved FSTP1: an FSTP ST(i) without the stack
 		 * fault (as the host x87 runs it); with ST(0) empty it only pops. */

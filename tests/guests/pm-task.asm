@@ -1,7 +1,8 @@
 ; pm-task.asm — hardware task switches (SDM Vol 3 §7.3): a JMP to a TSS
 ; descriptor and back, a CALL through a task gate and the IRET (NT = 1)
 ; that returns, an INT through a task gate in the IDT, a CALL to a 286 TSS,
-; and a CALL to a busy task (#GP).  Checked each time: TR, the busy bits of
+; a CALL to a busy task (#GP), and a #DF through a task gate (a kernel
+; stack overflow, as i386 Linux handles it).  Checked each time: TR, the busy bits of
 ; both descriptors, NT, the back link, the registers saved in the old TSS
 ; and loaded from the new one.
 
@@ -21,6 +22,10 @@ STACKB		equ 0xC000
 STACKC		equ 0xD000
 STACKD		equ 0xE000
 MARK		equ 0x20000		; words the tasks write
+SEL_TSSDF	equ 0x60		; the #DF task
+TSSDF		equ 0x3400
+STACKDF		equ 0xF000
+STACK_NP	equ 0x1F000		; a not-present stack page
 
 ; init_tss32 TSS, EIP, ESP, EAX — a flat ring 0 task.
 %macro INIT_TSS32 4
@@ -157,6 +162,43 @@ a_after_call:
 	TRY "JMP through a task gate to the busy TSS A: #GP(28h)", 13, SEL_TSS, .busy2
 .busy2:	jmp SEL_GATEB:0
 	ENDTRY
+
+	; --- a kernel stack overflow: #PF on a PUSH, #PF again delivering it
+	; on the same stack -> #DF, which goes through a task gate to a task
+	; with its own stack.  The rest of the test runs in that task.
+	call paging_identity
+	and dword [PT0_BASE + (STACK_NP >> 12) * 4], ~PTE_P
+	call paging_on
+	INIT_TSS32 TSSDF, task_df, STACKDF, 0
+	mov dword [TSSDF + 0x1C], PD_BASE		; CR3
+	SET_DESC SEL_TSSDF, TSSDF, 0x67, 0x89, 0x00
+	SET_GATE 8, 0, SEL_TSSDF, GATE_TASK
+	PRINT "pm-task: a PUSH on a not-present stack page", 10
+	mov esp, STACK_NP + 0x1000
+	push eax
+	PRINT "FAIL: the PUSH did not fault", 10
+	jmp finish
+
+task_df:
+	PRINT "pm-task: task DF (#DF through a task gate)", 10
+	pop eax				; the error code
+	CHECK "DF: error code 0", eax, 0
+	mov eax, esp
+	CHECK "DF: its own stack", eax, STACKDF
+	str ax
+	movzx eax, ax
+	CHECK "DF: TR", eax, SEL_TSSDF
+	CHECK "DF: back link = A", dword [TSSDF], SEL_TSS
+	pushfd
+	pop eax
+	and eax, 0x4000
+	CHECK "DF: NT = 1", eax, 0x4000
+	mov eax, cr2
+	CHECK "DF: CR2 = the stack page", eax, STACK_NP + 0xFFC
+	CHECK "DF: TSS A's saved ESP", dword [TSSA + 0x38], STACK_NP + 0x1000
+	TYPE SEL_TSS
+	CHECK "DF: A still busy", eax, 0x8B
+	call paging_off
 	jmp finish
 
 ; Task B: first entered by A's JMP, then resumed by A's CALL.

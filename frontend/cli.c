@@ -53,6 +53,12 @@ static void usage(void)
 	       "                      amber always has isa-debug-exit at F4h; this moves it.\n"
 	       "                      A guest write of V ends amber with status (V<<1)|1\n"
 	       "\n"
+	       "Debugging (frontend/gdbstub.md):\n"
+	       "  -gdb tcp::PORT      gdb stub on 127.0.0.1:PORT (tcp:ADDR:PORT: on ADDR;\n"
+	       "                      port 0: any free port, printed on stderr)\n"
+	       "  -s                  the same as -gdb tcp::1234\n"
+	       "  -S                  run nothing until gdb attaches and continues\n"
+	       "\n"
 	       "amber's own:\n"
 	       "  --trace             print every executed instruction on stderr\n"
 	       "  --stats             print the instruction count and guest MIPS at exit\n"
@@ -261,9 +267,17 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
 		}
 		if (!strcmp(opt, "nographic") || !strcmp(opt, "no-reboot"))
 			continue;
+		if (!strcmp(opt, "s")) {
+			o->gdb_dev = "tcp::1234";
+			continue;
+		}
+		if (!strcmp(opt, "S")) {
+			o->gdb_wait = true;
+			continue;
+		}
 
 		static const char *const with_arg[] = {
-			"bios", "m", "cpu", "display", "debugcon", "device", "accel", NULL,
+			"bios", "m", "cpu", "display", "debugcon", "device", "accel", "gdb", NULL,
 		};
 		int k = 0;
 		while (with_arg[k] && strcmp(opt, with_arg[k]) != 0)
@@ -294,11 +308,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
 			r = parse_device(val, o);
 		} else if (!strcmp(opt, "accel")) {
 			r = parse_accel(val);
+		} else if (!strcmp(opt, "gdb")) {
+			o->gdb_dev = val; /* checked by gdbstub_parse_dev in main.c */
 		}
 		if (r != 0)
 			return r;
 	}
 	if (!o->bios)
 		return fail("no BIOS image: give one with -bios FILE (see --help)");
+	if (o->gdb_wait && !o->gdb_dev)
+		return fail("-S: nothing could start the guest; add -s or -gdb tcp::PORT");
 	return CLI_RUN;
 }

@@ -29,6 +29,8 @@ struct cli_options {
 	bool trace; /* --trace */
 	bool stats; /* --stats */
 	bool no_shadow; /* --no-shadow */
+	const char *gdb_dev; /* -gdb DEV, or "tcp::1234" for -s; NULL: no stub */
+	bool gdb_wait;       /* -S: start halted, for the debugger */
 };
 
 /* Parses argv into *o.  Returns CLI_RUN, CLI_EXIT_OK, or -1 after printing

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "debugport.h"
+#include "gdbstub.h"
 #include "port92.h"
 
 #define ROM_ALIGN (64u << 10)
@@ -107,7 +108,14 @@ enum machine_stop machine_run(struct machine *m, int *status)
 {
 	struct cpu *c = &m->cpu;
 	for (;;) {
-		cpu_run(c, RUN_CHUNK);
+		if (m->gdb) {
+			/* The stub runs the CPU: breakpoints, steps, Ctrl-C. */
+			gdbstub_run(m->gdb, RUN_CHUNK);
+			if (gdbstub_killed(m->gdb))
+				return STOP_KILLED;
+		} else {
+			cpu_run(c, RUN_CHUNK);
+		}
 		if (debug_exit_requested(m->debug_exit)) {
 			*status = m->debug_exit->status;
 			return STOP_EXIT;
@@ -120,6 +128,9 @@ enum machine_stop machine_run(struct machine *m, int *status)
 			cpu_reset(c);
 			continue;
 		}
+		/* A debugger holding a halted or shut-down guest: wait for it. */
+		if (m->gdb && gdbstub_stopped(m->gdb))
+			continue;
 		if (c->state == CPU_SHUTDOWN)
 			return STOP_SHUTDOWN;
 		if (c->state == CPU_HALTED && !c->intr)

@@ -15,6 +15,7 @@
 struct debugcon;
 struct debug_exit;
 struct port92;
+struct gdbstub;
 
 struct machine_config {
 	const struct cpu_model_info *model;
@@ -34,6 +35,7 @@ struct machine {
 	struct debugcon *debugcon;
 	struct debug_exit *debug_exit;
 	struct port92 *port92; /* fast A20 and fast reset */
+	struct gdbstub *gdb;   /* the gdb stub (not owned), NULL without -gdb */
 };
 
 /* Why machine_run returned. */
@@ -41,6 +43,7 @@ enum machine_stop {
 	STOP_EXIT,     /* the guest wrote to isa-debug-exit: *status is its status */
 	STOP_HALTED,   /* HLT that nothing can wake */
 	STOP_SHUTDOWN, /* triple fault */
+	STOP_KILLED,   /* the debugger killed the guest (gdb's kill) */
 };
 
 /* Builds the machine and resets it.  Returns 0, or -1 with a message of the

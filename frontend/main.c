@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "debugport.h"
+#include "gdbstub.h"
 #include "machine.h"
 
 static double now(void)
@@ -19,6 +20,39 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void reset_machine(void *opaque)
+{
+	machine_reset(opaque);
+}
+
+/* -gdb/-s: the stub listens before the guest runs its first instruction. */
+static struct gdbstub *start_gdbstub(struct machine *m, const struct cli_options *o)
+{
+	char host[256], err[512];
+	uint16_t port;
+	if (gdbstub_parse_dev(o->gdb_dev, host, sizeof host, &port, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return NULL;
+	}
+	struct gdbstub_target t = { .cpu = &m->cpu, .mmu = &m->mmu, .reset = reset_machine,
+	                            .opaque = m };
+	struct gdbstub *g = gdbstub_new(&t);
+	if (!g) {
+		fprintf(stderr, "amber: -gdb: out of memory\n");
+		return NULL;
+	}
+	if (gdbstub_listen(g, host, port, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		gdbstub_free(g);
+		return NULL;
+	}
+	fprintf(stderr, "amber: gdb stub listening on %s:%u%s\n", host, gdbstub_port(g),
+	        o->gdb_wait ? " (-S: waiting for gdb)" : "");
+	if (o->gdb_wait)
+		gdbstub_start_halted(g);
+	return g;
 }
 
 int main(int argc, char **argv)
@@ -71,6 +105,16 @@ int main(int argc, char **argv)
 		m.cpu.trace_opaque = tracer;
 	}
 
+	struct gdbstub *gdb = NULL;
+	if (o.gdb_dev) {
+		gdb = start_gdbstub(&m, &o);
+		if (!gdb) {
+			machine_destroy(&m);
+			return 1;
+		}
+		m.gdb = gdb;
+	}
+
 	double t0 = now();
 	int status = 0;
 	enum machine_stop why = machine_run(&m, &status);
@@ -99,6 +143,15 @@ int main(int argc, char **argv)
 		        c->seg[SEG_CS].sel, c->insn_eip);
 		status = 2;
 		break;
+	case STOP_KILLED:
+		fprintf(stderr, "amber: killed by the debugger\n");
+		status = 0;
+		break;
+	}
+	if (gdb) {
+		gdbstub_finish(gdb, status);
+		gdbstub_free(gdb);
+		m.gdb = NULL;
 	}
 	if (o.stats) {
 		const struct mmu_stats *ms = &m.mmu.stats;

@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -40,12 +41,16 @@ def flagstr(v):
 def build_rom(workdir, seed, mode, count):
     base = os.path.join(workdir, f'{mode}-{seed}-{count}')
     src, side = gen.emit(seed, mode, count)
-    with open(base + '.asm', 'w') as f:
+    # unique temporary names + rename: concurrent runs may share a workdir
+    tmp = f'{base}.{os.getpid()}.{threading.get_ident()}'
+    with open(tmp + '.asm', 'w') as f:
         f.write(src)
-    p = subprocess.run(['nasm', '-f', 'bin', '-o', base + '.bin', base + '.asm'],
+    p = subprocess.run(['nasm', '-f', 'bin', '-o', tmp + '.bin', tmp + '.asm'],
                        capture_output=True, text=True)
     if p.returncode:
         raise RuntimeError(f'nasm failed for {base}.asm: {p.stderr[:500]}')
+    os.replace(tmp + '.asm', base + '.asm')
+    os.replace(tmp + '.bin', base + '.bin')
     return base + '.bin', side
 
 
@@ -153,8 +158,9 @@ def one(args, seed, mode):
         rc, qdata = run_qemu(args.qemu, rom, args.timeout, args.qemu_arg)
         if rc != EXIT_STATUS:
             return name, 0, 0, 0, [f'{name}: qemu exit status {rc} (want {EXIT_STATUS})'], True
-        with open(cache, 'wb') as f:
+        with open(cache + f'.{os.getpid()}.{threading.get_ident()}', 'wb') as f:
             f.write(qdata)
+        os.replace(f.name, cache)
     qrecs, qdone = parse(qdata, side)
     if not qdone or len(qrecs) != len(side):
         return name, 0, 0, 0, [f'{name}: qemu dump malformed ({len(qrecs)}/{len(side)} records)'], True

@@ -36,13 +36,14 @@ def decode(rec, mode):
     b = bytes.fromhex(rec['bytes'])
     i = 0
     d = Insn()
-    d.osz = d.asz = 16 if mode == 'real' else 32
+    dsz = 32 if mode in ('pm32', 'pg32') else 16
+    d.osz = d.asz = dsz
     d.rep = None
     while b[i] in (0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65):
         if b[i] == 0x66:
-            d.osz = 48 - (16 if mode == 'real' else 32)
+            d.osz = 48 - dsz
         elif b[i] == 0x67:
-            d.asz = 48 - (16 if mode == 'real' else 32)
+            d.asz = 48 - dsz
         elif b[i] in (0xF2, 0xF3):
             d.rep = b[i]
         i += 1
@@ -288,7 +289,7 @@ def main():
     shown = collections.Counter()
     n = 0
     for seed in range(lo, hi + 1):
-        for mode in ('real', 'pm32'):
+        for mode in ('real', 'pm32', 'pm16', 'pg32'):
             rom, side = run.build_rom(a.workdir, seed, mode, a.count)
             rc, data = run.run_qemu(a.qemu, rom, 60, [])
             recs, _ = run.parse(data, side)

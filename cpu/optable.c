@@ -190,7 +190,7 @@ const struct opdef optable_1byte[256] = {
 /* Group 6 (0F 00). */
 static const struct opdef grp6[8] = {
 	OP("sldt", 0, 0, W_W, GEN_286, exec_sldt), OP("str", 0, 0, W_W, GEN_286, exec_str),
-	OP("lldt", F_PRIV, 0, W_W, GEN_286, exec_lldt), OP("ltr", F_PRIV, 0, W_W, GEN_286, exec_ltr),
+	OP("lldt", 0, 0, W_W, GEN_286, exec_lldt), OP("ltr", 0, 0, W_W, GEN_286, exec_ltr), /* #UD in V86 first; they check CPL */
 	OP("verr", 0, 0, W_W, GEN_286, exec_verr), OP("verw", 0, 0, W_W, GEN_286, exec_verw),
 	UDM, UDM,
 };

@@ -2,6 +2,7 @@
 #include "port92.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bus.h"
@@ -41,11 +42,47 @@ static const struct io_ops port92_ops = {
 	.write = port92_write,
 };
 
+/* ---- saved state ------------------------------------------------------- */
+
+static void port92_pre_save(void *obj)
+{
+	struct port92 *p = obj;
+	p->a20 = a20_open(p);
+}
+
+static int port92_post_load(void *obj, uint32_t version, char *err, size_t errlen)
+{
+	struct port92 *p = obj;
+	(void)version;
+	(void)err;
+	(void)errlen;
+	mmu_set_a20(p->mmu, p->a20);
+	return 0;
+}
+
+static const struct state_field port92_fields[] = {
+	STATE_U8(struct port92, value),
+	STATE_BOOL(struct port92, a20),
+	STATE_BOOL(struct port92, reset_requested),
+};
+
+static const struct state_desc port92_state = {
+	.name = "port92",
+	.version = 1,
+	.min_version = 1,
+	STATE_FIELDS(port92_fields),
+	.pre_save = port92_pre_save,
+	.post_load = port92_post_load,
+};
+
+/* ---- life cycle -------------------------------------------------------- */
+
 struct port92 *port92_create(struct bus *b, struct mmu *mmu)
 {
 	struct port92 *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
+	device_init(&p->dev, &port92_class);
 	p->mmu = mmu;
 	if (bus_register_io(b, PORT92_PORT, 1, &port92_ops, p) < 0) {
 		free(p);
@@ -62,3 +99,30 @@ void port92_reset(struct port92 *p)
 }
 
 void port92_destroy(struct port92 *p) { free(p); }
+
+static struct device *port92_class_create(const struct device_env *env, const void *config,
+                                          char *err, size_t errlen)
+{
+	const struct port92_config *cfg = config;
+	if (!cfg || !cfg->mmu) {
+		snprintf(err, errlen, "port92: needs the MMU (struct port92_config)");
+		return NULL;
+	}
+	struct port92 *p = port92_create(env->bus, cfg->mmu);
+	if (!p) {
+		snprintf(err, errlen, "port92: port 92h is taken");
+		return NULL;
+	}
+	return &p->dev;
+}
+
+static void port92_class_reset(struct device *d) { port92_reset((struct port92 *)d); }
+static void port92_class_destroy(struct device *d) { port92_destroy((struct port92 *)d); }
+
+const struct device_class port92_class = {
+	.name = "port92",
+	.create = port92_class_create,
+	.destroy = port92_class_destroy,
+	.reset = port92_class_reset,
+	.state = &port92_state,
+};

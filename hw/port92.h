@@ -5,16 +5,19 @@
  *          addresses wrap at 1 MiB as on an 8086.
  *   bit 0  fast reset: a 0 -> 1 transition asks for a CPU reset.  The
  *          device only records the request (reset_requested) and calls
- *          notify; the machine loop resets the machine and clears it.
+ *          notify; the machine loop resets the CPU and calls port92_reset.
  *
  * A read returns the last value written with bit 1 replaced by the state of
  * the A20 gate (which the keyboard controller may also drive).  Reset clears
- * bit 0 only, as qemu's port92 does. */
+ * bit 0 only, as qemu's port92 does.  The saved state is that value and the
+ * A20 gate itself (the MMU keeps it, and nothing else saves it yet). */
 #ifndef AMBER_PORT92_H
 #define AMBER_PORT92_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "device.h"
 
 struct bus;
 struct mmu;
@@ -23,15 +26,24 @@ struct mmu;
 #define PORT92_RESET 0x01
 #define PORT92_A20 0x02
 
+/* The class's configuration (device_class.create): required. */
+struct port92_config {
+	struct mmu *mmu; /* not owned: the A20 gate lives there */
+};
+
 struct port92 {
-	struct mmu *mmu;  /* not owned: the A20 gate lives there */
+	struct device dev;
+	struct mmu *mmu;
 	uint8_t value;    /* the last value written */
+	bool a20;         /* saved state only: the gate when saved */
 	bool reset_requested;
 	/* Called on each fast-reset request (e.g. to stop the CPU at the next
 	 * instruction boundary); may be NULL. */
 	void (*notify)(void *opaque);
 	void *notify_opaque;
 };
+
+extern const struct device_class port92_class;
 
 /* Creates the port and registers it with the bus.  Returns NULL (errno set)
  * when memory or the port is not available. */

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "cpu.h"
 #include "debugport.h"
+#include "rtc.h"
 
 #define RAM_MIN (1u << 20)
 #define RAM_MAX (3u << 30) /* below the 4 GiB ROM alias, with room to spare */
@@ -43,6 +44,14 @@ static void usage(void)
 	       "  -cpu MODEL          CPU model (default %s); -cpu help lists them\n"
 	       "  -accel interp       the interpreter (default); -accel jit is not built yet\n"
 	       "  -no-reboot          stop at a triple fault (amber always does so)\n"
+	       "\n"
+	       "Time:\n"
+	       "  -icount [shift=]N   deterministic mode: virtual time comes from the count of\n"
+	       "                      executed instructions, one instruction = 2^N ns (N 0-10);\n"
+	       "                      the same guest then prints the same bytes on every run\n"
+	       "  -rtc base=WHEN      the RTC's date: utc (default), localtime, or a fixed\n"
+	       "                      YYYY-MM-DDTHH:MM:SS (with -icount the default is\n"
+	       "                      2000-01-01T00:00:00)\n"
 	       "\n"
 	       "Display and debug devices:\n"
 	       "  -nographic          no display (amber is headless: there is no display yet)\n"
@@ -204,6 +213,61 @@ static int parse_debugcon(const char *arg, struct cli_options *o)
 	return 0;
 }
 
+/* -icount [shift=]N[,sleep=off]: amber's icount is always exact. */
+static int parse_icount(const char *arg, struct cli_options *o)
+{
+	char buf[64];
+	if (strlen(arg) >= sizeof buf)
+		return fail("-icount %s: too long", arg);
+	strcpy(buf, arg);
+	bool have_shift = false;
+	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(p, "sleep=off") || !strcmp(p, "align=off"))
+			continue;
+		const char *v = strncmp(p, "shift=", 6) == 0 ? p + 6 : p;
+		if (!strcmp(v, "auto"))
+			return fail("-icount shift=auto: amber's -icount is exact; give shift=N (0-10)");
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || *end || errno || n > 10)
+			return fail("-icount %s: expected [shift=]N with N from 0 to 10", arg);
+		o->icount_shift = (unsigned)n;
+		have_shift = true;
+	}
+	if (!have_shift)
+		return fail("-icount %s: expected [shift=]N with N from 0 to 10", arg);
+	o->icount = true;
+	return 0;
+}
+
+/* -rtc base=utc|localtime|DATE[,clock=...][,driftfix=...]: the RTC always
+ * follows the virtual clock, so clock= and driftfix= change nothing. */
+static int parse_rtc(const char *arg, struct cli_options *o)
+{
+	char buf[128];
+	if (strlen(arg) >= sizeof buf)
+		return fail("-rtc %s: too long", arg);
+	strcpy(buf, arg);
+	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(p, "clock=", 6) || !strncmp(p, "driftfix=", 9))
+			continue;
+		if (strncmp(p, "base=", 5) != 0)
+			return fail("-rtc %s: expected base=utc, base=localtime or base=DATE", arg);
+		const char *v = p + 5;
+		if (!strcmp(v, "utc")) {
+			o->rtc_base = RTC_BASE_UTC;
+		} else if (!strcmp(v, "localtime")) {
+			o->rtc_base = RTC_BASE_LOCALTIME;
+		} else if (rtc_parse_date(v, &o->rtc_date) == 0) {
+			o->rtc_base = RTC_BASE_DATE;
+		} else {
+			return fail("-rtc base=%s: expected utc, localtime or YYYY-MM-DDTHH:MM:SS", v);
+		}
+	}
+	return 0;
+}
+
 static int parse_display(const char *arg)
 {
 	size_t n = strcspn(arg, ",");
@@ -277,7 +341,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
 		}
 
 		static const char *const with_arg[] = {
-			"bios", "m", "cpu", "display", "debugcon", "device", "accel", "gdb", NULL,
+			"bios", "m", "cpu", "display", "debugcon", "device", "accel", "gdb", "icount", "rtc", NULL,
 		};
 		int k = 0;
 		while (with_arg[k] && strcmp(opt, with_arg[k]) != 0)
@@ -308,6 +372,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
 			r = parse_device(val, o);
 		} else if (!strcmp(opt, "accel")) {
 			r = parse_accel(val);
+		} else if (!strcmp(opt, "icount")) {
+			r = parse_icount(val, o);
+		} else if (!strcmp(opt, "rtc")) {
+			r = parse_rtc(val, o);
 		} else if (!strcmp(opt, "gdb")) {
 			o->gdb_dev = val; /* checked by gdbstub_parse_dev in main.c */
 		}

@@ -7,13 +7,17 @@
 
 #include "debugport.h"
 #include "gdbstub.h"
+#include "pic.h"
+#include "pit.h"
 #include "port92.h"
+#include "rtc.h"
 
 #define ROM_ALIGN (64u << 10)
 #define ROM_MAX (1u << 20)
 
-/* Instructions per cpu_run call: the loop polls the exit device between
- * calls, so this bounds how far a guest runs past its exit request. */
+/* Instructions per cpu_run call at most: in real-time mode the loop looks
+ * at the clock between calls, so this bounds how late a timer fires (tens
+ * of microseconds). */
 #define RUN_CHUNK 4096
 
 int rom_load(const char *path, uint8_t **rom, uint32_t *size, char *err, size_t errlen)
@@ -45,6 +49,53 @@ int rom_load(const char *path, uint8_t **rom, uint32_t *size, char *err, size_t 
 	}
 	*rom = buf;
 	*size = padded;
+	return 0;
+}
+
+static void stop_cpu(void *opaque) { cpu_request_stop(opaque); }
+
+static void set_intr(void *opaque, int n, bool level)
+{
+	(void)n;
+	cpu_set_irq(opaque, level);
+}
+
+/* The clock, the PIC pair (INT to the CPU), the PIT on IRQ0 and the RTC on
+ * IRQ8, in the device set in that order (the save-state order). */
+static int chipset_init(struct machine *m, const struct machine_config *cfg, char *err,
+                        size_t errlen)
+{
+	struct cpu *c = &m->cpu;
+	device_set_init(&m->devices);
+	clock_init(&m->clock, cfg->clock_mode, &c->icount, cfg->icount_shift);
+	/* A timer armed earlier than the deadline the CPU runs to stops it. */
+	clock_set_notify(&m->clock, stop_cpu, c);
+	device_set_add(&m->devices, &m->clock.dev);
+	irq_line_init(&m->intr, set_intr, c, 0);
+	m->pic = pic_create(&m->bus, &m->intr);
+	if (!m->pic || device_set_add(&m->devices, &m->pic->dev) < 0) {
+		snprintf(err, errlen, "amber: cannot create the interrupt controllers");
+		return -1;
+	}
+	c->irq_ack = pic_ack_cb;
+	c->irq_opaque = m->pic;
+	m->pit = pit_create(&m->bus, &m->clock, pic_irq(m->pic, 0));
+	if (!m->pit || device_set_add(&m->devices, &m->pit->dev) < 0) {
+		snprintf(err, errlen, "amber: cannot create the interval timer");
+		return -1;
+	}
+	struct rtc_config rc = {
+		.base = cfg->rtc_base,
+		.host_time = cfg->rtc_host,
+		.localtime = cfg->rtc_localtime,
+		.ram_size = cfg->ram_size,
+		.fpu = (cfg->model->cpuid_features & 1) != 0,
+	};
+	m->rtc = rtc_create(&m->bus, &m->clock, pic_irq(m->pic, 8), &rc);
+	if (!m->rtc || device_set_add(&m->devices, &m->rtc->dev) < 0) {
+		snprintf(err, errlen, "amber: cannot create the real-time clock");
+		return -1;
+	}
 	return 0;
 }
 
@@ -86,6 +137,14 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
 		return -1;
 	}
 	cpu_init(&m->cpu, cfg->model, &m->mmu, &m->bus);
+	m->debug_exit->notify = stop_cpu;
+	m->debug_exit->notify_opaque = &m->cpu;
+	m->port92->notify = stop_cpu;
+	m->port92->notify_opaque = &m->cpu;
+	if (chipset_init(m, cfg, err, errlen) < 0) {
+		machine_destroy(m);
+		return -1;
+	}
 	machine_reset(m);
 	return 0;
 }
@@ -98,23 +157,64 @@ void machine_reset(struct machine *m)
 	debug_exit_reset(m->debug_exit);
 	if (m->port92)
 		port92_reset(m->port92);
+	device_set_reset(&m->devices);
 	cpu_reset(&m->cpu);
 }
 
-/* Runs until the guest asks to exit, halts for good, or shuts down.
- * There is no interrupt source yet, so a HLT always halts for good; once the
- * PIC and the timers come, a HLT with IF=1 waits for the next deadline. */
+/* Runs the timers that are due and returns how many instructions the CPU
+ * may run before the next deadline: in deterministic mode exactly (the
+ * deadline falls on an instruction count), in real-time mode a chunk after
+ * which the loop looks at the clock again.  A timer armed meanwhile for an
+ * earlier time stops the CPU (clock notify). */
+static uint64_t run_budget(struct machine *m)
+{
+	struct clock *clk = &m->clock;
+	clock_set_horizon(clk, CLOCK_NEVER);
+	clock_run_timers(clk);
+	int64_t deadline = clock_deadline(clk);
+	uint64_t budget = RUN_CHUNK;
+	if (clk->mode == CLOCK_MODE_ICOUNT && deadline != CLOCK_NEVER) {
+		int64_t left = deadline - clock_now(clk);
+		uint64_t n = left <= 0 ? 1 : ((uint64_t)left + (1ull << clk->shift) - 1) >> clk->shift;
+		if (n < budget)
+			budget = n;
+	}
+	clock_set_horizon(clk, deadline);
+	return budget;
+}
+
+/* A halted CPU: waits for the next timer (real time: sleeps until then;
+ * deterministic: the clock jumps there).  Returns false when nothing can
+ * wake the CPU: IF=0 (no NMI source yet), every PIC input masked, or no
+ * timer armed. */
+static bool wait_halted(struct machine *m)
+{
+	struct cpu *c = &m->cpu;
+	if (!(c->flags & FL_IF) || m->pic->chip[0].imr == 0xFF)
+		return false;
+	if (c->intr)
+		return true; /* cpu_run takes it */
+	int64_t deadline = clock_deadline(&m->clock);
+	if (deadline == CLOCK_NEVER)
+		return false;
+	clock_wait(&m->clock, deadline);
+	return true;
+}
+
+/* Runs until the guest asks to exit, halts for good, or shuts down.  The
+ * CPU runs to the next timer deadline; a HLT with IF=1 waits for it. */
 enum machine_stop machine_run(struct machine *m, int *status)
 {
 	struct cpu *c = &m->cpu;
 	for (;;) {
+		uint64_t budget = run_budget(m);
 		if (m->gdb) {
 			/* The stub runs the CPU: breakpoints, steps, Ctrl-C. */
-			gdbstub_run(m->gdb, RUN_CHUNK);
+			gdbstub_run(m->gdb, budget);
 			if (gdbstub_killed(m->gdb))
 				return STOP_KILLED;
 		} else {
-			cpu_run(c, RUN_CHUNK);
+			cpu_run(c, budget);
 		}
 		if (debug_exit_requested(m->debug_exit)) {
 			*status = m->debug_exit->status;
@@ -133,13 +233,17 @@ enum machine_stop machine_run(struct machine *m, int *status)
 			continue;
 		if (c->state == CPU_SHUTDOWN)
 			return STOP_SHUTDOWN;
-		if (c->state == CPU_HALTED && !c->intr)
+		if (c->state == CPU_HALTED && !wait_halted(m))
 			return STOP_HALTED;
 	}
 }
 
 void machine_destroy(struct machine *m)
 {
+	device_set_destroy(&m->devices);
+	m->pic = NULL;
+	m->pit = NULL;
+	m->rtc = NULL;
 	debug_exit_destroy(m->debug_exit);
 	debugcon_destroy(m->debugcon);
 	port92_destroy(m->port92);

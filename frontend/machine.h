@@ -9,13 +9,18 @@
 #include <stdio.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "cpu.h"
+#include "device.h"
 #include "mmu.h"
 
 struct debugcon;
 struct debug_exit;
 struct port92;
 struct gdbstub;
+struct pic;
+struct pit;
+struct rtc;
 
 struct machine_config {
 	const struct cpu_model_info *model;
@@ -24,6 +29,15 @@ struct machine_config {
 	bool debugcon;      /* a console on port E9h */
 	FILE *debugcon_out; /* not owned; NULL discards */
 	uint16_t exit_iobase, exit_iosize;
+	/* Time: CLOCK_MODE_REALTIME, or CLOCK_MODE_ICOUNT (-icount: one instruction is
+	 * 2^icount_shift ns of virtual time). */
+	enum clock_mode clock_mode;
+	unsigned icount_shift;
+	/* The RTC's date: the host's (UTC, or local time), or rtc_base
+	 * (seconds since 1970-01-01). */
+	bool rtc_host;
+	bool rtc_localtime;
+	int64_t rtc_base;
 };
 
 struct machine {
@@ -36,6 +50,12 @@ struct machine {
 	struct debug_exit *debug_exit;
 	struct port92 *port92; /* fast A20 and fast reset */
 	struct gdbstub *gdb;   /* the gdb stub (not owned), NULL without -gdb */
+	struct clock clock;    /* the virtual clock: every device timer */
+	struct irq_line intr;  /* the PIC's INT output: the CPU's INTR */
+	struct device_set devices; /* the clock and the chipset, in save order */
+	struct pic *pic;
+	struct pit *pit;
+	struct rtc *rtc;
 };
 
 /* Why machine_run returned. */

@@ -72,6 +72,13 @@ int main(int argc, char **argv)
 		.debugcon_out = o.debugcon == DEBUGCON_STDIO ? stdout : NULL,
 		.exit_iobase = o.exit_iobase,
 		.exit_iosize = o.exit_iosize,
+		.clock_mode = o.icount ? CLOCK_MODE_ICOUNT : CLOCK_MODE_REALTIME,
+		.icount_shift = o.icount_shift,
+		/* Deterministic runs start from a fixed date unless told. */
+		.rtc_host = o.rtc_base == RTC_BASE_UTC || o.rtc_base == RTC_BASE_LOCALTIME ||
+		            (o.rtc_base == RTC_BASE_DEFAULT && !o.icount),
+		.rtc_localtime = o.rtc_base == RTC_BASE_LOCALTIME,
+		.rtc_base = o.rtc_base == RTC_BASE_DATE ? o.rtc_date : RTC_FIXED_DATE,
 	};
 	static struct machine m;
 	char err[512];

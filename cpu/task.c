@@ -153,13 +153,18 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 			seg_load_real(c, k, ns.seg[k]);
 	cpu_commit_state(c);
 
+	/* Each descriptor that loads stays loaded if a later one faults. */
 	load_task_ldt(c, ns.ldt);
 	if (!vm) {
 		load_task_cs(c, ns.seg[SEG_CS]);
+		cpu_commit_state(c);
 		seg_load_checked(c, SEG_SS, ns.seg[SEG_SS], c->cpl, EX_TS);
+		cpu_commit_state(c);
 		static const uint8_t data_segs[4] = { SEG_ES, SEG_DS, SEG_FS, SEG_GS };
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 4; k++) {
 			seg_load_checked(c, data_segs[k], ns.seg[data_segs[k]], c->cpl, EX_TS);
+			cpu_commit_state(c);
+		}
 	}
 	if (c->eip > c->seg[SEG_CS].limit)
 		cpu_gp0(c);

@@ -36,7 +36,7 @@ enum {
 	S_CALL32 = 0x40, S_CALL16 = 0x48, S_TASKGATE = 0x50, S_CODE16 = 0x58,
 	S_RODATA3 = 0x63, S_XCODE0 = 0x68, S_NPDATA0 = 0x70, S_LDT = 0x78,
 	S_SMALL3 = 0x83, S_EXPDOWN0 = 0x88, S_NPCODE0 = 0xA0, S_TSS_D = 0xA8,
-	S_CALL32_J = 0xB0, GDT_ENTRIES = 23,
+	S_CALL32_J = 0xB0, S_CODE1 = 0xB9, S_CALL_R1 = 0xC0, GDT_ENTRIES = 25,
 };
 
 static struct machine m;
@@ -140,6 +140,8 @@ static void setup(void)
 	set_gdt(S_NPCODE0, seg_desc(0, 0xFFFFF, 0x1B, 0xC));
 	set_gdt(S_TSS_D, seg_desc(TSS_D, 0x67, 0x89, 0));
 	set_gdt(S_CALL32_J, gate_desc(S_CODE0, GATE_TARGET, 0xEC, 0));
+	set_gdt(S_CODE1, seg_desc(0, 0xFFFFF, 0xBB, 0xC));
+	set_gdt(S_CALL_R1, gate_desc(S_CODE1, GATE_TARGET, 0xEC, 0));
 	for (int v = 0; v < 256; v++) {
 		set_idt(v, gate_desc(S_CODE0, HANDLERS + 16 * v, 0xEE, 0));
 		put8(HANDLERS + 16 * v, 0xF4);
@@ -183,7 +185,7 @@ static void code(uint32_t at, const uint8_t *b, size_t n)
 static uint32_t run_to_vector(int v, unsigned max)
 {
 	c->last_vector = -1;
-	machine_run(&m, max);
+	machine_run(&m, max + 8); /* the handler's HLT stops the run */
 	cr_assert_eq(c->last_vector, v, "vector %d, want %d", c->last_vector, v);
 	cr_assert_eq(c->state, CPU_HALTED);
 	cr_assert_eq(c->seg[SEG_CS].sel, S_CODE0);
@@ -428,9 +430,11 @@ Test(pmode, call_gate_target_not_present_is_np_cs)
 
 Test(pmode, call_gate_bad_tss_stack_is_ts)
 {
-	put16(TSS_A + 8, S_CODE0); /* SS0 names a code segment */
+	/* A gate to ring 1 whose TSS stack (SS1) names a code segment; the
+	 * #TS itself is delivered on the good ring-0 stack. */
+	put16(TSS_A + 0x10, S_CODE0);
 	ring3(CODE3);
-	CODE(CODE3, 0x9A, 0, 0, 0, 0, S_CALL32 | 3, 0);
+	CODE(CODE3, 0x9A, 0, 0, 0, 0, S_CALL_R1 | 3, 0);
 	cr_assert_eq(run_to_vector(EX_TS, 2), S_CODE0);
 }
 

@@ -5,6 +5,7 @@
 ; and comes back to the monitor with INT 40h through a DPL 3 interrupt gate
 ; -> V86 with IOPL 0: CLI and INT n fault to the monitor with #GP(0) ->
 ; a V86 task entered by a JMP to its TSS (EFLAGS.VM = 1 in the TSS) ->
+; a V86 monitor that emulates CLI/STI/PUSHF/POPF/INT n and IRETs back ->
 ; protected mode without paging -> real mode -> protected mode again for
 ; the summary.  A line at each stage; see lib/pm.inc for the output.
 
@@ -19,6 +20,9 @@ V86_SP		equ 0xD000
 PT1_BASE	equ 0x12000		; maps 400000h-7FFFFFh
 ALIAS		equ 0x400000		; -> physical 20000h
 V86_VEC2	equ 0x41
+MON_COUNT	equ test_vars			; the V86 monitor's counters
+MON_INTS	equ test_vars + 4
+MON_VIF		equ test_vars + 8
 SEL_TSSV	equ 0x40		; the V86 task's TSS
 TSSV		equ 0x3100
 STACKV0		equ 0x9800		; its ring 0 stack
@@ -210,6 +214,34 @@ v86_back:
 	CHECK "V86 task: the task switches set CR0.TS", eax, 8
 	clts
 
+	; --- a V86 monitor: IOPL 0, so CLI, STI, PUSHF, POPF and INT n fault
+	; with #GP(0); the monitor emulates each and IRETs back to V86 mode,
+	; until the V86 code's INT 0FFh ends the loop.
+	SET_GATE 13, v86_monitor, SEL_CODE32, GATE_INT0
+	mov dword [MON_COUNT], 0
+	mov dword [MON_INTS], 0
+	mov [r0_esp], esp
+	push dword 0			; GS
+	push dword 0			; FS
+	push dword V86_DS		; DS
+	push dword V86_ES		; ES
+	push dword V86_SS		; SS
+	push dword V86_SP		; ESP
+	push dword 0x00020202		; VM, IOPL 0, IF = 1
+	push dword 0xF000
+	push dword R(v86_mon_code)
+	iretd
+v86_mon_done:
+	mov esp, [r0_esp]
+	SET_GATE 13, exc_stubs + 16 * 13, SEL_CODE32, GATE_INT0
+	PRINT "pm-switch: the V86 monitor loop ended at INT 0FFh", 10
+	CHECK "V86 monitor: instructions emulated", dword [MON_COUNT], 8
+	CHECK "V86 monitor: INT n reflected (21h, 10h)", dword [MON_INTS], 0x2110
+	movzx eax, word [0x20030]
+	CHECK "V86 monitor: the V86 code ran between the faults", eax, 0x0C0D
+	movzx eax, word [0x20032]
+	CHECK "V86 monitor: PUSHF saw the virtual IF = 0 after CLI", eax, 0
+
 	; --- protected mode without paging.
 	call paging_off
 	PRINT "pm-switch: protected mode, paging off", 10
@@ -253,7 +285,89 @@ v86_task_back:
 	mov [0x2002C], esp
 	jmp SEL_TSS:0
 
+; #GP from V86 code: emulate CLI, STI, PUSHF (16-bit, IF as the monitor
+; keeps it), POPF, INT n (record n, step over it); end at INT 0FFh.
+v86_monitor:
+	mov ax, SEL_DATA32
+	mov ds, ax
+	mov es, ax
+	test dword [esp + 12], 0x00020000	; EFLAGS.VM in the frame
+	jz .not_v86
+	inc dword [MON_COUNT]
+	movzx ebx, word [esp + 8]	; CS
+	shl ebx, 4
+	add ebx, [esp + 4]		; + IP: the faulting instruction
+	movzx eax, byte [ebx]
+	cmp al, 0xFA
+	je .cli
+	cmp al, 0xFB
+	je .sti
+	cmp al, 0x9C
+	je .pushf
+	cmp al, 0x9D
+	je .popf
+	cmp al, 0xCD
+	je .int
+.not_v86:
+	jmp exc_stubs + 16 * 13		; not ours: report it
+.cli:
+	and dword [MON_VIF], 0
+	jmp .step1
+.sti:
+	mov dword [MON_VIF], 0x200
+	jmp .step1
+.pushf:					; push FLAGS with the virtual IF
+	movzx ecx, word [esp + 24]	; SS
+	shl ecx, 4
+	sub word [esp + 20], 2		; SP -= 2
+	movzx eax, word [esp + 20]
+	add ecx, eax
+	mov eax, [esp + 12]
+	and eax, ~0x200
+	or eax, [MON_VIF]
+	mov [ecx], ax
+	jmp .step1
+.popf:
+	movzx ecx, word [esp + 24]
+	shl ecx, 4
+	movzx eax, word [esp + 20]
+	add ecx, eax
+	movzx eax, word [ecx]
+	add word [esp + 20], 2
+	and eax, 0x200
+	mov [MON_VIF], eax
+	jmp .step1
+.int:
+	movzx eax, byte [ebx + 1]
+	cmp al, 0xFF
+	je v86_mon_done
+	shl dword [MON_INTS], 8
+	or [MON_INTS], eax
+	add dword [esp + 4], 2
+	jmp .back
+.step1:
+	inc dword [esp + 4]
+.back:
+	add esp, 4			; the error code
+	iretd
+
 	bits 16
+v86_mon_code:
+	cli
+	mov word [0x30], 0x0C00		; DS = 2000h: linear 20030h
+	pushf
+	pop ax
+	and ax, 0x200
+	mov [0x32], ax
+	sti
+	int 0x21
+	or byte [0x30], 0x0D
+	int 0x10
+	pushf
+	popf
+	int 0xFF
+	hlt
+
 v86_task:
 	PRINT16 "pm-switch: V86 task (entered by a task switch)", 10
 	mov word [0x20], 0x7777

@@ -3,7 +3,8 @@
 ; (stack switch to SS0:ESP0, parameters copied, old SS:ESP and CS:EIP
 ; pushed) and RETF 8 back (ES holding a DPL 0 selector is nulled on the
 ; way out); ring 3 to ring 1 through a second gate (SS1:ESP1); a 16-bit
-; call gate; a conforming code segment (no privilege change); SYSENTER
+; call gate; a conforming code segment (no privilege change); INT n from
+; ring 3 through trap and interrupt gates and IRET back; SYSENTER
 ; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
 ; ring 3 SYSEXIT raises.
 
@@ -22,6 +23,8 @@ SEL_CODE16R3	equ 0x78		; 16-bit ring 3 code, base F0000h
 STACK1		equ 0xE000
 SEL_SYS		equ 0x80		; 80h code 0, 88h data 0, 90h code 3, 98h data 3
 STACK_SYS	equ 0xF000
+VEC_TRAP3	equ 0x32
+VEC_INT3	equ 0x33
 REC		equ 0x20000		; what the gate targets record
 
 ; CALLGATE sel, target sel, offset, access, count
@@ -157,6 +160,47 @@ r3_16_back:
 	RING0
 	ENDTRY
 
+	; --- INT n from ring 3 through DPL 3 trap and interrupt gates, IRET
+	; back to ring 3 (the handler leaves DS with a DPL 0 selector: IRET
+	; to ring 3 nulls it).
+	SET_GATE VEC_TRAP3, int_target, SEL_CODE32, 0xEF	; trap gate, DPL 3
+	SET_GATE VEC_INT3, int_target, SEL_CODE32, GATE_INT3
+	RING3 0x0202			; IF = 1 (the 8259s are masked)
+	mov ebx, 0xB0B0B0B0
+	int VEC_TRAP3
+ret_int_trap:
+	mov [ss:REC + 0x140], esp	; DS is null now: through SS
+	mov [ss:REC + 0x144], ds
+	mov [ss:REC + 0x148], ebx
+	pushfd
+	pop dword [ss:REC + 0x14C]
+	mov ax, SEL_DATA3
+	mov ds, ax
+	mov es, ax
+	mov esi, REC + 0x150		; keep the trap gate's record
+	mov edi, REC + 0x180
+	mov ecx, 5
+	rep movsd
+	int VEC_INT3
+	mov [ss:REC + 0x170], esp	; DS null again
+	mov ax, SEL_DATA3
+	mov ds, ax
+	RING0
+	CHECK "INT through a trap gate: CS = 08h", dword [REC + 0x180], SEL_CODE32
+	CHECK "INT through a trap gate: ESP = ESP0 - 20", dword [REC + 0x184], STACK0_TSS - 20
+	CHECK "INT through a trap gate: IF kept", dword [REC + 0x188], 0x200
+	CHECK "INT through a trap gate: frame EIP", dword [REC + 0x18C], ret_int_trap
+	CHECK "INT through a trap gate: frame CS, SS:ESP", dword [REC + 0x190], SEL_CODE3 + SEL_DATA3 + STACK3
+	CHECK "IRET to ring 3: ESP", dword [REC + 0x140], STACK3
+	movzx eax, word [REC + 0x144]
+	CHECK "IRET to ring 3: DS (DPL 0) nulled", eax, 0
+	CHECK "IRET to ring 3: EBX from the handler", dword [REC + 0x148], 0xB1B1B1B1
+	mov eax, [REC + 0x14C]
+	and eax, 0x3200
+	CHECK "IRET to ring 3: IF = 1, IOPL 0 again", eax, 0x200
+	CHECK "INT through an interrupt gate: IF cleared", dword [REC + 0x158], 0
+	CHECK "INT through an interrupt gate: IRET to ring 3: ESP", dword [REC + 0x170], STACK3
+
 	; --- faults.
 	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
 	RING3 0x0002
@@ -228,6 +272,29 @@ sysenter_target:
 	mov [REC + 0x11C], eax
 	mov [REC + 0x120], esi
 	sysexit
+
+; INT VEC_TRAP3 / VEC_INT3 from ring 3: records, IRETs back.
+int_target:
+	push ds
+	mov ax, SEL_DATA32
+	mov ds, ax
+	pop eax
+	mov eax, cs
+	mov [REC + 0x150], eax
+	lea eax, [esp]
+	mov [REC + 0x154], eax
+	pushfd
+	pop eax
+	and eax, 0x200
+	mov [REC + 0x158], eax
+	mov eax, [esp]
+	mov [REC + 0x15C], eax
+	mov eax, [esp + 4]
+	add eax, [esp + 16]
+	add eax, [esp + 12]
+	mov [REC + 0x160], eax
+	add ebx, 0x01010101
+	iretd
 
 ; Conforming, reached with a far CALL from ring 3.
 conf_target:

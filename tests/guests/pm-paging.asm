@@ -22,6 +22,7 @@ PT_D		equ 0x1D000		; 1800000h: the page-crossing tests
 L1		equ 0x1801000		; -> FRAME_Y (1800000h -> FRAME_X)
 L2		equ 0x1802000		; not present
 FRAME_X		equ 0x328000
+PT_E		equ 0x1E000		; the U/S and R/W combination tests
 FRAME_Y		equ 0x320000
 PG_AD		equ 0x300000		; a 4 KiB page for the A/D checks
 PG_NP		equ 0x301000		; made present later
@@ -258,6 +259,45 @@ main:
 	CHECK "REP MOVSB that faults: ESI", dword [test_vars + 4], 0x330100
 	CHECK "REP MOVSB that faults: EDI", dword [test_vars + 8], L2
 	CHECK "REP MOVSB that faults: the bytes before the fault", dword [FRAME_Y + 0xFFC], 0xFFFEFDFC
+
+	; --- U/S and R/W combine across the PDE and the PTE (the stricter
+	; wins): PDE 7 supervisor, PDE 8 read-only, both over PT_E whose PTE
+	; is user and writable.
+	mov edi, PT_E
+	mov ecx, 1024
+	xor eax, eax
+	rep stosd
+	mov dword [PT_E], FRAME0 | PTE_P | PTE_W | PTE_U
+	mov dword [PD_BASE + 7 * 4], PT_E | PTE_P | PTE_W
+	mov dword [PD_BASE + 8 * 4], PT_E | PTE_P | PTE_U
+	mov dword [PD_BASE + 9 * 4], 0x400000 | PTE_P | PTE_W | PTE_PS	; 4 MiB, supervisor
+	TRY "ring 3 read, PDE supervisor, PTE user: #PF(U|P)", 14, 5, .us1, 0x1C00010
+	RING3 0x0002
+.us1:	mov eax, [0x1C00010]
+	RING0
+	ENDTRY
+	TRY "ring 3 write, PDE read-only, PTE writable: #PF(U|W|P)", 14, 7, .rw1, 0x2000010
+	RING3 0x0002
+	mov eax, [0x2000010]		; the read is allowed
+.rw1:	mov [0x2000010], eax
+	RING0
+	ENDTRY
+	mov eax, cr0
+	or eax, 0x10000			; WP
+	mov cr0, eax
+	TRY "ring 0 write, PDE read-only, CR0.WP = 1: #PF(W|P)", 14, 3, .rw2, 0x2000014
+.rw2:	mov dword [0x2000014], 1
+	ENDTRY
+	mov eax, cr0
+	and eax, ~0x10000
+	mov cr0, eax
+	mov dword [0x2000018], 0x5A5A5A5A
+	CHECK "ring 0 write, PDE read-only, CR0.WP = 0: done", dword [FRAME0 + 0x18], 0x5A5A5A5A
+	TRY "ring 3 read of a supervisor 4 MiB page: #PF(U|P)", 14, 5, .us2, 0x2400000 + BIG_OFF
+	RING3 0x0002
+.us2:	mov eax, [0x2400000 + BIG_OFF]
+	RING0
+	ENDTRY
 
 	; --- global pages.
 	mov eax, cr4

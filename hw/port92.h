@@ -34,8 +34,8 @@ struct port92_config {
 struct port92 {
 	struct device dev;
 	struct mmu *mmu;
-	uint8_t value;    /* the last value written */
-	bool a20;         /* saved state only: the gate when saved */
+	uint8_t value; /* the last value written */
+	bool a20;      /* saved state only: the gate when saved */
 	bool reset_requested;
 	/* Called on each fast-reset request (e.g. to stop the CPU at the next
 	 * instruction boundary); may be NULL. */

@@ -6,8 +6,9 @@
 ; 2000h (the watchpoint target), then "gdb-pm: done" on the debug console
 ; and exit status 67 through isa-debug-exit ((21h << 1) | 1).
 ;
-; When the dword at 3000h is nonzero at the end, the guest first spins
-; until a debugger clears it (the attach-to-a-running-guest test).
+; Then it turns paging on (0-4 MiB mapped 1:1, nothing else).  Built with
+; -DSPIN, it then spins until a debugger clears the dword at 3000h (the
+; tests that attach to a running guest).
 ; Labels the tests break at are at fixed offsets (ORG directives below), so
 ; the .gdb scripts name plain addresses.
 
@@ -46,8 +47,46 @@ pm32:					; F0100: the first protected-mode instruction
 	mov ss, ax
 	mov esp, 0x9000
 	mov dword [0x2000], 0
+%ifdef SPIN
+	mov dword [0x3000], 1
+%endif
 	call kernel_main
-.spin:					; a debugger clears [3000h] to let it go on
+	jmp paging_on
+
+	times 0x200 - ($ - $$) db 0x90
+kernel_main:				; F0200: the protected-mode "kernel"
+	mov ecx, 10
+.add:
+	add dword [0x2000], 7		; F0205: the watched write
+	loop .add
+	ret
+
+	times 0x300 - ($ - $$) db 0x90
+; Paging: a page directory at 10000h whose first entry maps 0-4 MiB 1:1
+; through the page table at 11000h; nothing else is mapped.
+paging_on:				; F0300
+	mov edi, 0x10000
+	mov ecx, 2048
+	xor eax, eax
+	rep stosd			; clears the directory and the table
+	mov dword [0x10000], 0x11003	; present, writable
+	mov edi, 0x11000
+	mov eax, 0x003			; present, writable
+	mov ecx, 1024
+.pte:
+	stosd
+	add eax, 0x1000
+	loop .pte
+	mov eax, 0x10000
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80000000
+	mov cr0, eax
+	jmp paged
+
+	times 0x400 - ($ - $$) db 0x90
+paged:					; F0400: paging is on
+.spin:					; -DSPIN: a debugger clears [3000h] to let it go on
 	cmp dword [0x3000], 0
 	jne .spin
 	mov esi, ROM_BASE + msg
@@ -63,14 +102,6 @@ pm32:					; F0100: the first protected-mode instruction
 .dead:
 	hlt
 	jmp .dead
-
-	times 0x200 - ($ - $$) db 0x90
-kernel_main:				; F0200: the protected-mode "kernel"
-	mov ecx, 10
-.add:
-	add dword [0x2000], 7		; F0205: the watched write
-	loop .add
-	ret
 
 msg:	db "gdb-pm: done", 10, 0
 

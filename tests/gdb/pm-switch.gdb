@@ -1,0 +1,36 @@
+# stepi through the switch to protected mode, a breakpoint at a
+# protected-mode "kernel" address, a write watchpoint that reports the
+# instruction after the one that wrote, with the old and new values.
+# amber: -S
+# status: 67
+# console: gdb-pm: done
+break *0xf002d
+continue
+# expect: Breakpoint 1, 0x000f002d in
+x/2i $pc
+# expect: mov\s+%eax,%cr0
+stepi
+# expect: 0x000f0030 in
+p/x $cr0
+# expect: = 0x60000011
+x/i $pc
+# expect: ljmpl\s+\$0x8,\$0xf0100
+stepi
+# expect: 0x000f0100 in
+p/x $cs
+# expect: = 0x8
+set architecture i386
+x/i $pc
+# expect: mov\s+\$0x10,%ax
+delete
+break *0xf0200
+continue
+# expect: Breakpoint 2, 0x000f0200 in
+watch *(int*)0x2000
+continue
+# expect: Hardware watchpoint 3: \*\(int\*\)0x2000\s+Old value = 0\s+New value = 7
+# expect: 0x000f020c in
+continue
+# expect: Old value = 7\s+New value = 14
+delete
+detach

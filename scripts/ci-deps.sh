@@ -15,9 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 
 # The packages of README.md's first command, plus what the tests use:
-# python3 runs the guest and oracle drivers, qemu-system-x86 is the oracle.
+# python3 runs the guest and oracle drivers, qemu-system-x86 is the oracle,
+# gdb drives the gdb stub tests (tests/gdb).
 NATIVE_PKGS="gcc meson ninja-build nasm pkg-config python3 libcapstone-dev libcriterion-dev
-zlib1g-dev libsdl2-dev qemu-system-x86"
+zlib1g-dev libsdl2-dev qemu-system-x86 gdb"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 # libcriterion-dev:arm64 is missing on purpose: see cross_criterion.
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt

@@ -91,7 +91,7 @@ static void deliver_protected(struct cpu *c, int vector, uint32_t return_eip, bo
 		unsigned words = 5 + (has_error ? 1 : 0) + (from_v86 ? 4 : 0);
 		c->flags &= ~(uint32_t)FL_VM;
 		stack_switch_inner(c, dpl, words * psize);
-		new_cpl = dpl;
+		c->cpl = new_cpl = dpl; /* the new stack is written at the new level */
 		if (from_v86) {
 			cpu_push(c, psize, c->seg[SEG_GS].sel);
 			cpu_push(c, psize, c->seg[SEG_FS].sel);

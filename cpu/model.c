@@ -51,18 +51,20 @@ const struct cpu_model_info cpu_models[CPU_MODEL_COUNT] = {
 		.gen = GEN_586, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 5, .cpuid_model = 2, .cpuid_stepping = 12,
-		.cpuid_features = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
-		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE,
+		.cpuid_features = CPUID_FPU | CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR |
+		                  CPUID_CX8,
+		.cr4_valid = CR4_VME | CR4_PVI | CR4_PSE | CR4_TSD | CR4_DE,
 	},
 	[CPU_PENTIUM2] = {
 		.name = "pentium2", .description = "Intel Pentium II (P6, default)",
 		.gen = GEN_686, .bus_bits = 32, .max_insn_len = 15,
 		.flags_fixed1 = 0x0002, .flags_writable = 0x3F7FD5,
 		.cpuid_family = 6, .cpuid_model = 5, .cpuid_stepping = 2,
-		.cpuid_features = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
+		.cpuid_features = CPUID_FPU | CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
 		                  CPUID_CX8 | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV |
 		                  CPUID_MMX | CPUID_FXSR,
-		.cr4_valid = CR4_PSE | CR4_TSD | CR4_DE | CR4_PAE | CR4_PGE | CR4_PCE,
+		.cr4_valid = CR4_VME | CR4_PVI | CR4_PSE | CR4_TSD | CR4_DE | CR4_PAE | CR4_PGE |
+		             CR4_PCE,
 	},
 };
 

@@ -36,7 +36,7 @@ enum {
 	S_CALL32 = 0x40, S_CALL16 = 0x48, S_TASKGATE = 0x50, S_CODE16 = 0x58,
 	S_RODATA3 = 0x63, S_XCODE0 = 0x68, S_NPDATA0 = 0x70, S_LDT = 0x78,
 	S_SMALL3 = 0x83, S_EXPDOWN0 = 0x88, S_NPCODE0 = 0xA0, S_TSS_D = 0xA8,
-	S_CALL32_J = 0xB0, S_CODE1 = 0xB9, S_CALL_R1 = 0xC0, GDT_ENTRIES = 25,
+	S_CALL32_J = 0xB0, S_CODE1 = 0xB9, S_CALL_R1 = 0xC0, S_CONF0 = 0xC8, GDT_ENTRIES = 26,
 };
 
 static struct machine m;
@@ -142,6 +142,7 @@ static void setup(void)
 	set_gdt(S_CALL32_J, gate_desc(S_CODE0, GATE_TARGET, 0xEC, 0));
 	set_gdt(S_CODE1, seg_desc(0, 0xFFFFF, 0xBB, 0xC));
 	set_gdt(S_CALL_R1, gate_desc(S_CODE1, GATE_TARGET, 0xEC, 0));
+	set_gdt(S_CONF0, seg_desc(0, 0xFFFFF, 0x9F, 0xC));
 	for (int v = 0; v < 256; v++) {
 		set_idt(v, gate_desc(S_CODE0, HANDLERS + 16 * v, 0xEE, 0));
 		put8(HANDLERS + 16 * v, 0xF4);
@@ -995,4 +996,102 @@ Test(pmode, sysexit_at_cpl3_is_gp)
 	ring3(CODE3);
 	CODE(CODE3, 0x0F, 0x35);
 	cr_assert_eq(run_to_vector(EX_GP, 2), 0);
+}
+
+/* ---- more segmentation ---- */
+
+Test(pmode, far_call_to_conforming_code_keeps_cpl)
+{
+	ring3(CODE3);
+	CODE(CODE3, 0x9A, 0, 0, 0, 0, S_CONF0, 0);
+	CODE(GATE_TARGET - 0x100, 0x90);
+	CODE(CODE3, 0x9A, (GATE_TARGET - 0x100) & 0xFF, ((GATE_TARGET - 0x100) >> 8) & 0xFF,
+	     (GATE_TARGET - 0x100) >> 16, 0, S_CONF0, 0);
+	run_clean(1);
+	cr_assert_eq(c->cpl, 3);
+	cr_assert_eq(c->seg[SEG_CS].sel, S_CONF0 | 3, "CS.RPL is the CPL");
+	cr_assert_eq(c->seg[SEG_SS].sel, S_DATA3, "no stack switch");
+	cr_assert_eq(c->r[R_ESP], STACK3 - 8);
+}
+
+Test(pmode, lar_lsl_verr_verw)
+{
+	ring3(CODE3);
+	/* mov ax, S_RODATA3; lar ebx, ax; lsl ecx, ax; verr ax; (ZF) */
+	CODE(CODE3, 0x66, 0xB8, S_RODATA3, 0x00, 0x0F, 0x02, 0xD8, 0x0F, 0x03, 0xC8,
+	     0x0F, 0x00, 0xE0);
+	run_clean(4);
+	cr_assert_eq(c->r[R_EBX], 0x00C0F100 | 0x0000);
+	cr_assert_eq(c->r[R_ECX], 0xFFFFFFFF);
+	cr_assert(flag_zf(c), "readable");
+	/* verw ax: read-only data is not writable */
+	CODE(c->eip, 0x0F, 0x00, 0xE8);
+	run_clean(1);
+	cr_assert(!flag_zf(c));
+	/* lar on a DPL 0 segment from CPL 3: ZF clear, no fault */
+	CODE(c->eip, 0x66, 0xB8, S_DATA0, 0x00, 0x0F, 0x02, 0xD8);
+	run_clean(2);
+	cr_assert(!flag_zf(c));
+	/* lsl on a call gate: not a valid type */
+	CODE(c->eip, 0x66, 0xB8, S_CALL32 | 3, 0x00, 0x0F, 0x03, 0xC8);
+	run_clean(2);
+	cr_assert(!flag_zf(c));
+}
+
+Test(pmode, arpl_raises_rpl)
+{
+	/* mov ax, 0x10; mov bx, 0x23; arpl ax, bx */
+	CODE(CODE0, 0x66, 0xB8, 0x10, 0x00, 0x66, 0xBB, 0x23, 0x00, 0x63, 0xD8);
+	run_clean(3);
+	cr_assert_eq(c->r[R_EAX] & 0xFFFF, 0x13);
+	cr_assert(flag_zf(c));
+}
+
+Test(pmode, ltr_marks_busy_and_rejects_busy)
+{
+	c->tr = (struct segment){ 0 };
+	/* mov ax, S_TSS_B; ltr ax; ltr ax */
+	CODE(CODE0, 0x66, 0xB8, S_TSS_B, 0x00, 0x0F, 0x00, 0xD8, 0x0F, 0x00, 0xD8);
+	run_clean(2);
+	cr_assert_eq(c->tr.sel, S_TSS_B);
+	cr_assert_eq(c->tr.base, TSS_B);
+	cr_assert_eq(gdt_access(S_TSS_B) & 0xF, 0xB);
+	cr_assert_eq(run_to_vector(EX_GP, 1), S_TSS_B);
+}
+
+Test(pmode, hardware_interrupt_with_bad_ring0_stack_is_ts_ext_through_task_gate)
+{
+	tss32_task(TSS_B, HANDLERS, 0x6000);
+	set_idt(EX_TS, gate_desc(S_TSS_B, 0, 0x85, 0));
+	put16(TSS_A + 8, S_RODATA3 & 0xFFFC); /* SS0: read-only, DPL 3 */
+	c->irq_ack = ack;
+	c->irq_opaque = c;
+	ack_vector = 0x30;
+	ring3(CODE3);
+	c->flags |= FL_IF;
+	CODE(CODE3, 0x90);
+	cpu_set_irq(c, true);
+	c->last_vector = -1;
+	machine_run(&m, 3);
+	cr_assert_eq(c->last_vector, EX_TS);
+	cr_assert_eq(c->tr.sel, S_TSS_B);
+	cr_assert_eq(mem32(&m, c->r[R_ESP]), (S_RODATA3 & 0xFFFC) | 1, "EXT set");
+	cr_assert_eq(mem32(&m, TSS_A + 0x20), CODE3, "the interrupted instruction");
+}
+
+Test(pmode, cr4_vme_is_writable_and_reported)
+{
+	/* mov eax, 3; mov cr4, eax; mov eax, 1; cpuid */
+	CODE(CODE0, 0xB8, 3, 0, 0, 0, 0x0F, 0x22, 0xE0, 0xB8, 1, 0, 0, 0, 0x0F, 0xA2);
+	run_clean(4);
+	cr_assert_eq(c->cr4 & 3, 3);
+	cr_assert(c->r[R_EDX] & 2, "CPUID.1:EDX.VME");
+}
+
+Test(pmode, interrupt_from_v86_to_ring3_handler_is_gp)
+{
+	set_idt(0x40, gate_desc(S_CODE3, HANDLERS, 0xEE, 0));
+	V86_CODE(0, 0xCD, 0x40);
+	enter_v86(0, FL_IOPL);
+	cr_assert_eq(run_to_vector(EX_GP, 2), S_CODE3 & 0xFFFC);
 }

@@ -1,16 +1,36 @@
-# stepi through the switch to protected mode, a breakpoint at a
-# protected-mode "kernel" address, a write watchpoint that reports the
-# instruction after the one that wrote, with the old and new values.
+# stepi into an exception handler and through one REP iteration, stepi
+# through the switch to protected mode, a breakpoint at a protected-mode
+# "kernel" address, a write watchpoint that reports the instruction after
+# the one that wrote, with the old and new values.
 # amber: -S
 # status: 67
 # console: gdb-pm: done
-break *0xf002d
+break *0xf0040
 continue
-# expect: Breakpoint 1, 0x000f002d in
+# expect: Breakpoint 1, 0x000f0040 in
+x/i $pc
+# expect: ud2
+stepi
+# expect: 0x000f0080 in
+break *0xf0050
+continue
+# expect: Breakpoint 2, 0x000f0050 in
+p $cx
+# expect: = 4
+stepi
+# expect: 0x000f0050 in
+p $cx
+# expect: = 3
+x/2xb 0x6000
+# expect: 0x6000:\s+0xaa\s+0x00
+delete
+break *0xf0060
+continue
+# expect: Breakpoint 3, 0x000f0060 in
 x/2i $pc
 # expect: mov\s+%eax,%cr0
 stepi
-# expect: 0x000f0030 in
+# expect: 0x000f0063 in
 p/x $cr0
 # expect: = 0x60000011
 x/i $pc
@@ -25,10 +45,10 @@ x/i $pc
 delete
 break *0xf0200
 continue
-# expect: Breakpoint 2, 0x000f0200 in
+# expect: Breakpoint 4, 0x000f0200 in
 watch *(int*)0x2000
 continue
-# expect: Hardware watchpoint 3: \*\(int\*\)0x2000\s+Old value = 0\s+New value = 7
+# expect: Hardware watchpoint 5: \*\(int\*\)0x2000\s+Old value = 0\s+New value = 7
 # expect: 0x000f020c in
 continue
 # expect: Old value = 7\s+New value = 14

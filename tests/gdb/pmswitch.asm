@@ -32,11 +32,35 @@ start:					; F000:0000 = linear F0000
 	inc word [0x500]
 	loop .rloop
 	mov dword [0x3000], 0
+	mov word [6 * 4], ud_handler	; #UD: the handler skips the UD2
+	mov word [6 * 4 + 2], 0xF000
+	mov ax, 0x0600
+	mov es, ax
+	xor di, di
+	mov cx, 4
+	mov al, 0xAA
+
+	times 0x40 - ($ - $$) db 0x90
+ud_site:				; F0040: faults; stepi lands in the handler
+	ud2
+	times 0x50 - ($ - $$) db 0x90
+rep_site:				; F0050: stepi does one iteration
+	rep stosb
 	lgdt [cs:gdtr]
 	mov eax, cr0
 	or al, 1
+	times 0x60 - ($ - $$) db 0x90
+mode_switch:				; F0060
 	mov cr0, eax			; the mode switch
 	jmp dword 0x08:(ROM_BASE + pm32)
+
+	times 0x80 - ($ - $$) db 0x90
+ud_handler:				; F0080
+	push bp
+	mov bp, sp
+	add word [bp + 2], 2
+	pop bp
+	iret
 
 	times 0x100 - ($ - $$) db 0x90
 	bits 32

@@ -1,7 +1,8 @@
 ; pm-shadow.asm — translation coherence under random page-table traffic
 ; (issue 3, point 6): four address spaces whose page directories point a
 ; 64-page window (linear 800000h) at four page tables, which they may
-; share; 20000 random steps switch CR3, rewrite PTEs (of the current space
+; share; 20000 random steps switch CR3, rewrite PTEs (through the identity
+; map or through a second linear alias of the tables; of the current space
 ; with INVLPG where the architecture asks for it — not when the old entry
 ; was not present — and of the others with nothing: their CR3 load flushes
 ; them), repoint PDEs (a CR3 load when the space is current), and read and
@@ -35,6 +36,9 @@ OPS		equ test_vars + 20	; per op kind, 8 dwords
 EXP_F		equ test_vars + 0x40
 CUR_I		equ test_vars + 0x44
 OP		equ test_vars + 0x48
+PTE_NEW		equ test_vars + 0x4C
+ALIAS_PT	equ 0x120000		; PDE 3: maps the four window tables
+TABLES_ALIAS	equ 0xC00000		; table j at TABLES_ALIAS + j * 1000h
 
 	bits 16
 real_main:
@@ -82,7 +86,22 @@ main:
 	inc ebx
 	cmp ebx, NSPACE * NPAGE
 	jb .pte
-	; Directories: PDE 0 = PT0 (identity, shared), PDE 2 = table k.
+	; The tables' alias: PDE 3 -> ALIAS_PT, page j -> table j.
+	mov edi, ALIAS_PT
+	mov ecx, 1024
+	xor eax, eax
+	rep stosd
+	xor ecx, ecx
+.alias:
+	mov eax, ecx
+	shl eax, 12
+	add eax, PTWS | PTE_P | PTE_W
+	mov [ALIAS_PT + ecx * 4], eax
+	inc ecx
+	cmp ecx, NSPACE
+	jb .alias
+	; Directories: PDE 0 = PT0 (identity, shared), PDE 2 = table k,
+	; PDE 3 = the tables' alias.
 	mov edi, PDS
 	mov ecx, NSPACE * 1024
 	xor eax, eax
@@ -92,6 +111,7 @@ main:
 	mov eax, ecx
 	shl eax, 12
 	mov dword [PDS + eax], PT0_BASE | PTE_P | PTE_W | PTE_U
+	mov dword [PDS + eax + 3 * 4], ALIAS_PT | PTE_P | PTE_W
 	lea edx, [eax + PTWS + (PTE_P | PTE_W)]
 	mov [PDS + eax + 2 * 4], edx
 	mov [PDE_OF + ecx * 4], ecx
@@ -186,13 +206,22 @@ op_pte:
 	mov [MODEL + ebx * 4], ecx
 	mov eax, ecx
 	call pte_value
+	mov [PTE_NEW], eax
 	mov ecx, ebx
 	shr ecx, 6			; j
 	mov esi, ecx
 	shl ecx, 12
 	mov edi, ebx
 	and edi, NPAGE - 1		; i
+	call rnd			; through the identity map or the alias
+	test eax, 0x100
+	mov eax, [PTE_NEW]
+	jz .identity
+	mov [TABLES_ALIAS + ecx + edi * 4], eax
+	jmp .written
+.identity:
 	mov [PTWS + ecx + edi * 4], eax
+.written:
 	; The current space uses table j: INVLPG unless the old PTE was not
 	; present (and then only sometimes).
 	mov eax, [CUR]

@@ -346,8 +346,11 @@ static void step_one(struct cpu *c)
 		c->trace(c->trace_opaque, c, &insn, c->seg[SEG_CS].base, c->insn_eip);
 	/* Privileged instructions outside ring 0 (V86 runs at CPL 3): #GP(0)
 	 * (SDM Vol 3 §5.9), before any operand is touched. */
-	if ((insn.def->flags & F_PRIV) && c->cpl != 0)
+	if ((insn.def->flags & F_PRIV) && c->cpl != 0) {
+		if ((c->flags & FL_VM) && insn.op == 0x100)
+			cpu_ud(c); /* LLDT/LTR do not exist in V86 mode (SDM Vol 2) */
 		cpu_gp0(c);
+	}
 	insn.def->exec(c, &insn);
 	c->icount++;
 	/* Single-step trap after the instruction (SDM Vol 3 §17.3.1.4). */

@@ -1095,3 +1095,18 @@ Test(pmode, interrupt_from_v86_to_ring3_handler_is_gp)
 	enter_v86(0, FL_IOPL);
 	cr_assert_eq(run_to_vector(EX_GP, 2), S_CODE3 & 0xFFFC);
 }
+
+Test(pmode, v86_lldt_is_ud_and_hlt_is_gp)
+{
+	V86_CODE(0, 0x0F, 0x00, 0xD0, 0xF4); /* lldt ax; hlt */
+	enter_v86(0, FL_IOPL);
+	c->last_vector = -1;
+	machine_run(&m, 2);
+	cr_assert_eq(c->last_vector, EX_UD);
+	check_v86_frame(0, false);
+	ring0(CODE0);
+	c->flags = 0x2;
+	enter_v86(3, FL_IOPL);
+	cr_assert_eq(run_to_vector(EX_GP, 2), 0);
+	check_v86_frame(3, true);
+}

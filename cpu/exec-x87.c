@@ -51,6 +51,7 @@ static bool raise(struct cpu *c, uint16_t f)
 /* Stack underflow (reading an empty register) and overflow (pushing onto a
  * full one): IE with SF, C1 = 0 / 1 (SDM Vol 1 §8.5.1.1). */
 #define UNDERFLOW (FSW_IE | FSW_SF)
+#define SRC_DENORMAL 0x8000   /* internal: a denormal single/double source */
 #define OVERFLOW (FSW_IE | FSW_SF | FSW_C1)
 
 static void push(struct cpu *c, f80 v, uint16_t flags)
@@ -152,6 +153,15 @@ static f80 arith(struct f80_ctx *ctx, unsigned k, f80 a, f80 b)
 	}
 }
 
+/* The memory source was a denormal single or double: DE unless the
+ * operation's NaN, IE or ZE outranks it. */
+static uint16_t src_denormal_de(uint16_t bflags, uint16_t flags, f80 a)
+{
+	if (!(bflags & SRC_DENORMAL) || (flags & (F80_IE | F80_ZE)) || f80_is_nan(a))
+		return flags & ~SRC_DENORMAL;
+	return (flags & ~SRC_DENORMAL) | F80_DE;
+}
+
 /* C3 C2 C0 of a comparison: >, <, =, unordered. */
 static const uint16_t cmp_cc[] = {
 	[F80_GT] = 0, [F80_LT] = FSW_C0, [F80_EQ] = FSW_C3, [F80_UN] = FSW_C3 | FSW_C2 | FSW_C0,
@@ -169,8 +179,9 @@ static void compare(struct cpu *c, f80 a, bool ae, f80 b, bool be, bool quiet, i
 		ctx.flags = UNDERFLOW;
 		rel = F80_UN;
 	} else {
-		ctx.flags = flags;
+		ctx.flags = flags & ~SRC_DENORMAL;
 		rel = f80_compare(&ctx, a, b, quiet);
+		ctx.flags = src_denormal_de(flags, ctx.flags, a);
 	}
 	uint16_t c1 = c->fpu.sw & FSW_C1;
 	if (!raise(c, ctx.flags & ~FSW_C1))
@@ -202,8 +213,9 @@ static void arith_to(struct cpu *c, unsigned k, unsigned dst, f80 a, bool ae, f8
 		ctx.flags = UNDERFLOW;
 		r = INDEF;
 	} else {
-		ctx.flags = bflags;
+		ctx.flags = bflags & ~SRC_DENORMAL;
 		r = arith(&ctx, k, a, b);
+		ctx.flags = src_denormal_de(bflags, ctx.flags, a);
 	}
 	if (raise(c, ctx.flags)) {
 		st_set(x, dst, r);
@@ -219,12 +231,31 @@ static f80 load_mem_operand(struct cpu *c, unsigned op, uint16_t *flags)
 	struct f80_ctx ctx = ctx_of(c);
 	f80 v;
 	switch (op) {
-	case 0xD8: v = f80_from_f32(&ctx, rd(c, 0, 4)); break;
-	case 0xDC: v = f80_from_f64(&ctx, rd64(c, 0)); break;
+	case 0xD8: {
+		uint32_t m = rd(c, 0, 4);
+		v = f80_from_f32(&ctx, m);
+		if ((m & 0x7FC00000) == 0x7F800000 && (m & 0x3FFFFF)) {
+			/* an SNaN stays one, so the operation's NaN rules see it */
+			v.sig &= ~0x4000000000000000ull;
+			ctx.flags &= ~F80_IE;
+		}
+		break;
+	}
+	case 0xDC: {
+		uint64_t m = rd64(c, 0);
+		v = f80_from_f64(&ctx, m);
+		if ((m & 0x7FF8000000000000ull) == 0x7FF0000000000000ull && (m & 0x7FFFFFFFFFFFFull)) {
+			v.sig &= ~0x4000000000000000ull;
+			ctx.flags &= ~F80_IE;
+		}
+		break;
+	}
 	case 0xDA: v = f80_from_i64((int32_t)rd(c, 0, 4)); break;
 	default: v = f80_from_i64((int16_t)rd(c, 0, 2)); break;
 	}
-	*flags = ctx.flags;
+	/* A denormal single or double becomes a normal f80: its DE is decided
+	 * with the operation (a NaN, invalid or zero-divide outranks it). */
+	*flags = ctx.flags & F80_DE ? (ctx.flags & ~F80_DE) | SRC_DENORMAL : ctx.flags;
 	return v;
 }
 

@@ -211,6 +211,140 @@ Test(x87_host, random_sequences)
 	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
 }
 
+/* ---- memory forms ----
+ * The same with memory operands: every load, store and memory-operand
+ * arithmetic form (m16/m32/m64 integers, m32/m64/m80 reals, FBSTP,
+ * FNSTSW/FNSTCW m16) on a 64-byte buffer of random bytes, addressed as
+ * [rbx+disp8] on the host and [bx+disp8] in 16-bit guest code; the x87
+ * state and the buffer must agree afterwards.  Left out: the environment
+ * images (their layout depends on the mode), FLDCW (it could unmask an
+ * exception on the host), FBLD of random (invalid) digits, FISTTP (SSE3). */
+
+static bool mem_wanted(unsigned op, unsigned reg)
+{
+	switch (op) {
+	case 0xD9: return reg == 0 || reg == 2 || reg == 3 || reg == 7;
+	case 0xDB: return reg == 0 || reg == 2 || reg == 3 || reg == 5 || reg == 7;
+	case 0xDD: return reg == 0 || reg == 2 || reg == 3 || reg == 7;
+	case 0xDF: return reg != 1 && reg != 4;
+	default: return true;   /* D8 DA DC DE: arithmetic and compares */
+	}
+}
+
+#define BUF 64
+
+typedef void host_mem_fn(const struct image *in, struct image *out, uint8_t *buf);
+
+Test(x87_host, memory_forms)
+{
+	collect_ops();
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	unsigned long bad = 0, insns = 0;
+	for (int s = 0; s < SEQUENCES; s++) {
+		struct x87 x;
+		x87_reset(&x);
+		x.cw = (uint16_t)(0x037F & ~0x0F00) | (uint16_t)(rndn(4) << 10) |
+		       (uint16_t)((const uint16_t[]){ 0, 2, 3 }[rndn(3)] << 8);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)(rndn(4) == 0 ? 0xFF : rndn(4) == 0 ? 0 : rnd());
+		for (unsigned k = 0; k < 8; k++)
+			x.r[k] = rand_value();
+		uint8_t buf[BUF], hbuf[BUF];
+		for (unsigned k = 0; k < BUF; k += 10) {
+			f80 v = rand_value();
+			uint8_t t[10];
+			memcpy(t, &v.sig, 8);
+			memcpy(t + 8, &v.se, 2);
+			memcpy(buf + k, t, k + 10 <= BUF ? 10 : BUF - k);
+		}
+		for (unsigned k = 0; k < BUF; k++)
+			if (rndn(8) == 0)
+				buf[k] = (uint8_t)rnd();
+		memcpy(hbuf, buf, BUF);
+
+		/* A sequence of 3-byte memory forms and 2-byte register forms. */
+		uint8_t hcode[3 * SEQ_LEN], gcode[3 * SEQ_LEN];
+		unsigned hn = 0, gn = 0, n = 0;
+		while (n < SEQ_LEN) {
+			if (rndn(2)) {
+				memcpy(hcode + hn, ops[rndn(nops)].b, 2);
+				memcpy(gcode + gn, hcode + hn, 2);
+				hn += 2;
+				gn += 2;
+			} else {
+				unsigned op = 0xD8 + rndn(8), reg = rndn(8);
+				if (!mem_wanted(op, reg))
+					continue;
+				uint8_t disp = (uint8_t)rndn(BUF - 10 + 1);
+				hcode[hn++] = (uint8_t)op;
+				hcode[hn++] = (uint8_t)(0x40 | reg << 3 | 3);   /* [rbx+disp8] */
+				hcode[hn++] = disp;
+				gcode[gn++] = (uint8_t)op;
+				gcode[gn++] = (uint8_t)(0x40 | reg << 3 | 7);   /* [bx+disp8] */
+				gcode[gn++] = disp;
+			}
+			n++;
+		}
+		struct image in, want, got;
+		image_from(&in, &x);
+		uint8_t *p = page;
+		*p++ = 0x53;                                /* push rbx */
+		*p++ = 0x48; *p++ = 0x89; *p++ = 0xD3;      /* mov rbx, rdx */
+		*p++ = 0xDD; *p++ = 0x27;                   /* frstor [rdi] */
+		memcpy(p, hcode, hn);
+		p += hn;
+		*p++ = 0xDD; *p++ = 0x36;                   /* fnsave [rsi] */
+		*p++ = 0xDB; *p++ = 0xE3;                   /* fninit */
+		*p++ = 0x5B;                                /* pop rbx */
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		((host_mem_fn *)(void *)page)(&in, &want, hbuf);
+
+		load(gcode, gn);
+		mem_write(&m, data_lin(0x100), buf, BUF);
+		c->r[R_EBX] = 0x100;
+		c->fpu = x;
+		c->last_vector = -1;
+		machine_run(&m, SEQ_LEN);
+		cr_assert_eq(c->last_vector, -1, "no exception in the sequence");
+		image_from(&got, &c->fpu);
+		uint8_t gbuf[BUF];
+		for (unsigned k = 0; k < BUF; k++)
+			gbuf[k] = mem8(&m, data_lin(0x100 + k));
+		insns += SEQ_LEN;
+		bool same = want.cw == got.cw && want.sw == got.sw && want.tw == got.tw &&
+		            !memcmp(want.regs, got.regs, 80) && !memcmp(hbuf, gbuf, BUF);
+		if (!same && bad++ < 6) {
+			char h[3 * sizeof gcode + 1] = "";
+			for (unsigned k = 0; k < gn; k++)
+				sprintf(h + 3 * k, "%02x ", gcode[k]);
+			cr_log_error("sequence %s: cw %04x/%04x sw %04x/%04x tw %04x/%04x (host/amber)%s",
+			             h, want.cw, got.cw, want.sw, got.sw, want.tw, got.tw,
+			             memcmp(hbuf, gbuf, BUF) ? " memory differs" : "");
+			for (unsigned k = 0; k < BUF; k++)
+				if (hbuf[k] != gbuf[k])
+					cr_log_error("  buf[%u]: in %02x host %02x amber %02x", k, buf[k], hbuf[k],
+					             gbuf[k]);
+			for (unsigned k = 0; k < 8; k++)
+				if (memcmp(want.regs + 10 * k, got.regs + 10 * k, 10)) {
+					uint64_t a, b;
+					uint16_t ae, be;
+					memcpy(&a, want.regs + 10 * k, 8);
+					memcpy(&ae, want.regs + 10 * k + 8, 2);
+					memcpy(&b, got.regs + 10 * k, 8);
+					memcpy(&be, got.regs + 10 * k + 8, 2);
+					cr_log_error("  st%u: host %04x:%016llx amber %04x:%016llx", k, ae,
+					             (unsigned long long)a, be, (unsigned long long)b);
+				}
+		}
+	}
+	munmap(page, 4096);
+	printf("x87 memory-form sequences vs host: %d sequences, %lu instructions, %lu disagree\n",
+	       SEQUENCES, insns, bad);
+	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
+}
+
 #else
 
 Test(x87_host, skipped)

@@ -4,7 +4,8 @@
 ; pushed) and RETF 8 back (ES holding a DPL 0 selector is nulled on the
 ; way out); ring 3 to ring 1 through a second gate (SS1:ESP1); a 16-bit
 ; call gate; a conforming code segment (no privilege change); INT n from
-; ring 3 through trap and interrupt gates and IRET back; SYSENTER
+; ring 3 through trap and interrupt gates and IRET back; JMP through a call
+; gate (ring 0 to ring 0; from ring 3 to ring 0 it is a #GP); SYSENTER
 ; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
 ; ring 3 SYSEXIT raises.
 
@@ -24,6 +25,7 @@ STACK1		equ 0xE000
 SEL_SYS		equ 0x80		; 80h code 0, 88h data 0, 90h code 3, 98h data 3
 STACK_SYS	equ 0xF000
 VEC_TRAP3	equ 0x32
+SEL_GATEJ	equ 0xA0		; DPL 3 gate -> ring 0, for JMP
 VEC_INT3	equ 0x33
 REC		equ 0x20000		; what the gate targets record
 
@@ -201,6 +203,18 @@ ret_int_trap:
 	CHECK "INT through an interrupt gate: IF cleared", dword [REC + 0x158], 0
 	CHECK "INT through an interrupt gate: IRET to ring 3: ESP", dword [REC + 0x170], STACK3
 
+	; --- JMP through a call gate: no privilege change, nothing pushed.
+	CALLGATE SEL_GATEJ, SEL_CODE32, jmp_target, 0xEC, 0
+	mov [REC + 0x1A0], esp
+	jmp SEL_GATEJ:0
+jmp_back:
+	CHECK "ring 0 JMP through a call gate: ESP unchanged", dword [REC + 0x1A4], 0
+	TRY "ring 3 JMP through a call gate to ring 0 code: #GP(code selector)", 13, SEL_CODE32, .jg
+	RING3 0x0002
+.jg:	jmp SEL_GATEJ | 3:0
+	RING0
+	ENDTRY
+
 	; --- faults.
 	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
 	RING3 0x0002
@@ -295,6 +309,13 @@ int_target:
 	mov [REC + 0x160], eax
 	add ebx, 0x01010101
 	iretd
+
+; Through SEL_GATEJ with a JMP from ring 0.
+jmp_target:
+	mov eax, esp
+	sub eax, [REC + 0x1A0]
+	mov [REC + 0x1A4], eax
+	jmp jmp_back
 
 ; Conforming, reached with a far CALL from ring 3.
 conf_target:

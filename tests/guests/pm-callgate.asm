@@ -5,7 +5,8 @@
 ; way out); ring 3 to ring 1 through a second gate (SS1:ESP1); a 16-bit
 ; call gate; a conforming code segment (no privilege change); INT n from
 ; ring 3 through trap and interrupt gates and IRET back; JMP through a call
-; gate (ring 0 to ring 0; from ring 3 to ring 0 it is a #GP); SYSENTER
+; gate (ring 0 to ring 0; from ring 3 to ring 0 it is a #GP); INT from
+; 16-bit code through a 286 interrupt gate; SYSENTER
 ; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
 ; ring 3 SYSEXIT raises.
 
@@ -26,6 +27,7 @@ SEL_SYS		equ 0x80		; 80h code 0, 88h data 0, 90h code 3, 98h data 3
 STACK_SYS	equ 0xF000
 VEC_TRAP3	equ 0x32
 SEL_GATEJ	equ 0xA0		; DPL 3 gate -> ring 0, for JMP
+VEC_INT16	equ 0x34		; a 286 interrupt gate
 VEC_INT3	equ 0x33
 REC		equ 0x20000		; what the gate targets record
 
@@ -215,6 +217,22 @@ jmp_back:
 	RING0
 	ENDTRY
 
+	; --- INT from 16-bit code through a 286 interrupt gate: a 16-bit
+	; frame (IP, CS, FLAGS), IRET (16-bit) back.
+	SET_GATE VEC_INT16, R(int16_target), SEL_CODE16, 0x86
+	mov [REC + 0x1C0], esp
+	jmp SEL_CODE16:R(pm16_int)
+pm16_back:
+	mov eax, [REC + 0x1C0]
+	sub eax, 6
+	CHECK "286 interrupt gate: a 6-byte frame", dword [REC + 0x1C4], eax
+	movzx eax, word [REC + 0x1C8]
+	CHECK "286 interrupt gate: frame IP", eax, R(after_int16)
+	movzx eax, word [REC + 0x1CA]
+	CHECK "286 interrupt gate: frame CS", eax, SEL_CODE16
+	mov eax, [REC + 0x1D0]
+	CHECK "286 interrupt gate: IRET back, ESP", eax, [REC + 0x1C0]
+
 	; --- faults.
 	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
 	RING3 0x0002
@@ -338,6 +356,19 @@ gate16_target:
 	movzx eax, word [bp + 8]	; SS
 	mov [dword REC + 0xD0], eax
 	o16 retf 2
+
+; Ring 0, 16-bit (CS = 18h): INT through the 286 interrupt gate.
+pm16_int:
+	int VEC_INT16
+after_int16:
+	mov [dword REC + 0x1D0], esp
+	jmp dword SEL_CODE32:pm16_back
+int16_target:
+	mov [dword REC + 0x1C4], esp
+	mov bp, sp
+	mov eax, [bp]			; IP, CS
+	mov [dword REC + 0x1C8], eax
+	iret
 
 ; Ring 3, 16-bit (CS = 7Bh, base F0000h): calls the 16-bit gate.
 r3_16:

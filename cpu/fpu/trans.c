@@ -440,7 +440,7 @@ static hp log2_hp(hp m)
 }
 
 /* FYL2X and FYL2XP1's special cases on y and log2(...) (SDM Vol 2 tables). */
-f80 f80_yl2x(struct f80_ctx *ctx, f80 y, f80 x)
+static f80 yl2x(struct f80_ctx *ctx, f80 y, f80 x)
 {
 	enum f80_class ky = f80_classify(y), kx = f80_classify(x);
 	if (ky == F80_UNSUPPORTED || kx == F80_UNSUPPORTED) {
@@ -493,7 +493,7 @@ f80 f80_yl2x(struct f80_ctx *ctx, f80 y, f80 x)
 	return to_f80(ctx, mul(from_f80(y), l));
 }
 
-f80 f80_yl2xp1(struct f80_ctx *ctx, f80 y, f80 x)
+static f80 yl2xp1(struct f80_ctx *ctx, f80 y, f80 x)
 {
 	enum f80_class ky = f80_classify(y), kx = f80_classify(x);
 	if (ky == F80_UNSUPPORTED || kx == F80_UNSUPPORTED) {
@@ -544,4 +544,21 @@ f80 f80_yl2xp1(struct f80_ctx *ctx, f80 y, f80 x)
 	two.e = 1;
 	hp ln = atanh2_series(hdiv(hx, add(two, hx)));
 	return to_f80(ctx, mul(from_f80(y), mul(ln, HP_LOG2E)));
+}
+
+/* An invalid operand or a zero divide outranks the denormal operand. */
+f80 f80_yl2x(struct f80_ctx *ctx, f80 y, f80 x)
+{
+	f80 r = yl2x(ctx, y, x);
+	if (ctx->flags & (F80_IE | F80_ZE))
+		ctx->flags &= ~F80_DE;
+	return r;
+}
+
+f80 f80_yl2xp1(struct f80_ctx *ctx, f80 y, f80 x)
+{
+	f80 r = yl2xp1(ctx, y, x);
+	if (ctx->flags & (F80_IE | F80_ZE))
+		ctx->flags &= ~F80_DE;
+	return r;
 }

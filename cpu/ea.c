@@ -48,7 +48,7 @@ static void access_check(struct cpu *c, unsigned seg, uint16_t deny)
  * misaligned data access raise #AC(0) (SDM Vol 3 §6.15, interrupt 17). */
 static void align_check(struct cpu *c, uint32_t la, unsigned size)
 {
-	if (c->cpl == 3 && (la & (size - 1)) && (c->cr0 & (1u << 18)) && (c->flags & FL_AC))
+	if ((c->flags & FL_AC) && c->cpl == 3 && (la & (size - 1)) && (c->cr0 & (1u << 18)))
 		cpu_fault(c, EX_AC, 0);
 }
 

@@ -5,7 +5,7 @@
 /* Where the state lives in each TSS format (SDM Vol 3 Figures 7-2, 7-11). */
 enum {
 	T32_CR3 = 0x1C, T32_EIP = 0x20, T32_EFLAGS = 0x24, T32_REGS = 0x28, T32_SEGS = 0x48,
-	T32_LDT = 0x60, T32_MIN_LIMIT = 0x67, T32_SAVE_LIMIT = 0x5F,
+	T32_LDT = 0x60, T32_TRAP = 0x64, T32_MIN_LIMIT = 0x67, T32_SAVE_LIMIT = 0x5F,
 	T16_IP = 0x0E, T16_FLAGS = 0x10, T16_REGS = 0x12, T16_SEGS = 0x22, T16_LDT = 0x2A,
 	T16_MIN_LIMIT = 0x2B, T16_SAVE_LIMIT = 0x29,
 	CR0_TS = 8,
@@ -170,4 +170,10 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 		cpu_gp0(c);
 	if (has_error)
 		cpu_push(c, t32 ? 4 : 2, error);
+	/* The debug trap flag of a 386 TSS: #DB with DR6.BT before the new
+	 * task's first instruction (SDM Vol 3 §17.3.1.5). */
+	if (t32 && (mmu_sys_read16(c->mmu, ntss.base + T32_TRAP) & 1)) {
+		c->dr[6] |= 0x8000;
+		cpu_interrupt(c, EX_DB, c->eip, false, false, 0);
+	}
 }

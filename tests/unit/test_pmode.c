@@ -1110,3 +1110,36 @@ Test(pmode, v86_lldt_is_ud_and_hlt_is_gp)
 	cr_assert_eq(run_to_vector(EX_GP, 2), 0);
 	check_v86_frame(3, true);
 }
+
+Test(pmode, tss_trap_bit_raises_db_in_the_new_task)
+{
+	tss32_task(TSS_B, CODE0 + 0x100, 0x6000);
+	put16(TSS_B + 0x64, 1);
+	CODE(CODE0, 0xEA, 0, 0, 0, 0, S_TSS_B, 0);
+	c->last_vector = -1;
+	machine_run(&m, 2);
+	cr_assert_eq(c->last_vector, EX_DB);
+	cr_assert_eq(c->tr.sel, S_TSS_B);
+	cr_assert(c->dr[6] & 0x8000, "DR6.BT");
+	cr_assert_eq(mem32(&m, c->r[R_ESP]), CODE0 + 0x100);
+}
+
+Test(pmode, double_fault_through_task_gate)
+{
+	/* As Linux does: #DF goes to its own task with a good stack. */
+	tss32_task(TSS_B, HANDLERS + 16 * EX_DF, 0x6000);
+	set_idt(EX_DF, gate_desc(S_TSS_B, 0, 0x85, 0));
+	put32(TSS_A + 4, 4); /* the ring-0 stack has no room */
+	ring3(CODE3);
+	CODE(CODE3, 0xFA); /* cli: #GP(0), whose delivery faults (#SS) */
+	c->last_vector = -1;
+	machine_run(&m, 3);
+	cr_assert_eq(c->state, CPU_HALTED);
+	cr_assert_eq(c->last_vector, EX_DF);
+	cr_assert_eq(c->tr.sel, S_TSS_B);
+	cr_assert_eq(c->r[R_ESP], 0x5FFC);
+	cr_assert_eq(mem32(&m, 0x5FFC), 0, "#DF error code");
+	cr_assert_eq(mem16(&m, TSS_B), S_TSS_A);
+	cr_assert_eq(mem32(&m, TSS_A + 0x20), CODE3, "the faulting instruction");
+	cr_assert_eq(mem16(&m, TSS_A + 0x4C), S_CODE3);
+}

@@ -4,6 +4,7 @@
 ; real-mode code, prints through port E9h (the TSS I/O bitmap allows it)
 ; and comes back to the monitor with INT 40h through a DPL 3 interrupt gate
 ; -> V86 with IOPL 0: CLI and INT n fault to the monitor with #GP(0) ->
+; exceptions in V86 (INT through a DPL 0 gate, #DE, #PF) to the monitor ->
 ; a V86 task entered by a JMP to its TSS (EFLAGS.VM = 1 in the TSS) ->
 ; a V86 monitor that emulates CLI/STI/PUSHF/POPF/INT n and IRETs back ->
 ; protected mode without paging -> real mode -> protected mode again for
@@ -20,6 +21,23 @@ V86_SP		equ 0xD000
 PT1_BASE	equ 0x12000		; maps 400000h-7FFFFFh
 ALIAS		equ 0x400000		; -> physical 20000h
 V86_VEC2	equ 0x41
+V86_VEC0	equ 0x30		; a DPL 0 gate: INT from V86 -> #GP
+V86_NP		equ 0x50000		; a page made not present for V86
+
+; V86_IRET eflags, entry — IRET to F000:entry in V86 mode (the usual
+; segments and stack).
+%macro V86_IRET 2
+	push dword 0			; GS
+	push dword 0			; FS
+	push dword V86_DS		; DS
+	push dword V86_ES		; ES
+	push dword V86_SS		; SS
+	push dword V86_SP		; ESP
+	push dword %1			; EFLAGS
+	push dword 0xF000		; CS
+	push dword R(%2)		; EIP
+	iretd
+%endmacro
 MON_COUNT	equ test_vars			; the V86 monitor's counters
 MON_INTS	equ test_vars + 4
 MON_VIF		equ test_vars + 8
@@ -177,6 +195,22 @@ v86_back:
 	push dword R(v86_int)
 	iretd
 	ENDTRY
+
+	; --- exceptions in V86 mode go to the monitor through the IDT.
+	SET_GATE V86_VEC0, exc_stubs + 16 * V86_VEC0, SEL_CODE32, GATE_INT0
+	TRY "V86, IOPL 3: INT 30h through a DPL 0 gate -> #GP(182h)", 13, V86_VEC0 * 8 + 2, R(v86_int30)
+	V86_IRET 0x00023002, v86_int30
+	ENDTRY
+	TRY "V86: DIV by zero -> #DE", 0, NOERR, R(v86_de)
+	V86_IRET 0x00023002, v86_de_setup
+	ENDTRY
+	and dword [PT0_BASE + (V86_NP >> 12) * 4], ~PTE_P
+	invlpg [V86_NP]
+	TRY "V86: a read of a not-present page -> #PF(U), CR2", 14, 4, R(v86_pf), V86_NP + 6
+	V86_IRET 0x00023002, v86_pf_setup
+	ENDTRY
+	or dword [PT0_BASE + (V86_NP >> 12) * 4], PTE_P
+	invlpg [V86_NP]
 
 	; --- V86 entered by a task switch: a TSS with EFLAGS.VM = 1.
 	mov edi, TSSV
@@ -372,6 +406,22 @@ v86_task:
 	PRINT16 "pm-switch: V86 task (entered by a task switch)", 10
 	mov word [0x20], 0x7777
 	int V86_VEC2
+	hlt
+
+v86_int30:
+	int V86_VEC0
+	hlt
+v86_de_setup:
+	xor bl, bl
+	mov ax, 1
+v86_de:
+	div bl
+	hlt
+v86_pf_setup:
+	mov ax, V86_NP >> 4
+	mov ds, ax
+v86_pf:
+	mov al, [6]
 	hlt
 
 far_proc:

@@ -174,6 +174,11 @@ enum {
 	DT_INT16 = 6, DT_TRAP16 = 7, DT_TSS32 = 9, DT_TSS32_BUSY = 0xB, DT_CALL32 = 0xC,
 	DT_INT32 = 0xE, DT_TRAP32 = 0xF,
 };
+/* The 80286 knows only the 16-bit system types (no 386 TSS or gates). */
+static inline bool sys_type_exists(const struct cpu *c, unsigned type)
+{
+	return !(type & 0x8) || c->model->gen >= GEN_386;
+}
 /* Reads the descriptor of sel from the GDT or LDT; false when it lies
  * beyond the table (or the LDT is null). */
 bool desc_fetch(struct cpu *c, uint16_t sel, uint64_t *d);

@@ -76,7 +76,8 @@ static void far_to_task(struct cpu *c, uint16_t sel, uint64_t d, bool call)
 		if ((tss & 4) || !desc_fetch(c, tss, &d))
 			cpu_fault(c, EX_GP, tss & 0xFFFC);
 		a = D_ACC(d);
-		if (A_S(a) || (A_TYPE(a) != DT_TSS16 && A_TYPE(a) != DT_TSS32))
+		if (A_S(a) || (A_TYPE(a) != DT_TSS16 && A_TYPE(a) != DT_TSS32) ||
+		    !sys_type_exists(c, A_TYPE(a)))
 			cpu_fault(c, EX_GP, tss & 0xFFFC);
 		if (!A_P(a))
 			cpu_fault(c, EX_NP, tss & 0xFFFC);
@@ -168,6 +169,8 @@ static void far_transfer(struct cpu *c, const struct insn *i, uint16_t sel, uint
 		c->eip = off;
 		return;
 	}
+	if (!sys_type_exists(c, A_TYPE(a)))
+		cpu_fault(c, EX_GP, sel & 0xFFFC);
 	switch (A_TYPE(a)) {
 	case DT_CALL16: case DT_CALL32:
 		far_via_call_gate(c, sel, d, call);

@@ -453,7 +453,7 @@ void exec_ltr(struct cpu *c, struct insn *i)
 		cpu_fault(c, EX_GP, sel & 0xFFFC);
 	uint64_t d = desc_read(c, sel);
 	unsigned a = (d >> 40) & 0xFF;
-	if ((a & 0x1F) != 0x01 && (a & 0x1F) != 0x09)
+	if (((a & 0x1F) != 0x01 && (a & 0x1F) != 0x09) || !sys_type_exists(c, a & 0xF))
 		cpu_fault(c, EX_GP, sel & 0xFFFC);
 	if (!(a & 0x80))
 		cpu_fault(c, EX_NP, sel & 0xFFFC);

@@ -33,7 +33,8 @@ static void via_task_gate(struct cpu *c, uint64_t g, uint32_t return_eip, bool h
 	if ((tss & 4) || !desc_fetch(c, tss, &d))
 		cpu_fault(c, EX_GP, tss & 0xFFFC);
 	unsigned a = D_ACC(d);
-	if (A_S(a) || (A_TYPE(a) != DT_TSS16 && A_TYPE(a) != DT_TSS32))
+	if (A_S(a) || (A_TYPE(a) != DT_TSS16 && A_TYPE(a) != DT_TSS32) ||
+	    !sys_type_exists(c, A_TYPE(a)))
 		cpu_fault(c, EX_GP, tss & 0xFFFC);
 	if (!A_P(a))
 		cpu_fault(c, EX_NP, tss & 0xFFFC);
@@ -52,7 +53,7 @@ static void deliver_protected(struct cpu *c, int vector, uint32_t return_eip, bo
 	uint64_t g = mmu_sys_read32(c->mmu, ga) | (uint64_t)mmu_sys_read32(c->mmu, ga + 4) << 32;
 	unsigned gacc = D_ACC(g), type = A_TYPE(gacc);
 	if (A_S(gacc) || (type != DT_TASK && type != DT_INT16 && type != DT_TRAP16 &&
-	                  type != DT_INT32 && type != DT_TRAP32))
+	                  type != DT_INT32 && type != DT_TRAP32) || !sys_type_exists(c, type))
 		cpu_fault(c, EX_GP, gerr);
 	if (soft && A_DPL(gacc) < c->cpl)
 		cpu_fault(c, EX_GP, gerr);

@@ -131,6 +131,7 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 	c->tr = desc_to_cache(d | (2ull << 40), sel);
 	c->tr.attr &= ~(uint16_t)SEGA_DENY;
 	c->cr0 |= CR0_TS;
+	c->dr[7] &= ~0x155u; /* the local breakpoint enables (SDM Vol 3 §17.2.4) */
 
 	/* The commit point: from here on a fault is taken in the new task
 	 * (SDM Vol 3 §7.3 step 13), so its state is set before the segment

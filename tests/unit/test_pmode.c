@@ -115,9 +115,9 @@ static void ring3(uint32_t eip)
 	c->r[R_ESP] = STACK3;
 }
 
-static void setup(void)
+static void setup_model(const char *model)
 {
-	machine_init(&m, "pentium2");
+	machine_init(&m, model);
 	c = &m.cpu;
 	set_gdt(0x00, 0);
 	set_gdt(S_CODE0, seg_desc(0, 0xFFFFF, 0x9B, 0xC));
@@ -166,6 +166,11 @@ static void setup(void)
 	c->tr = desc_to_cache(seg_desc(TSS_A, TSS_A_LIMIT, 0x8B, 0), S_TSS_A);
 	c->flags = 0x2;
 	ring0(CODE0);
+}
+
+static void setup(void)
+{
+	setup_model("pentium2");
 }
 
 static void teardown(void)
@@ -1142,4 +1147,23 @@ Test(pmode, double_fault_through_task_gate)
 	cr_assert_eq(mem16(&m, TSS_B), S_TSS_A);
 	cr_assert_eq(mem32(&m, TSS_A + 0x20), CODE3, "the faulting instruction");
 	cr_assert_eq(mem16(&m, TSS_A + 0x4C), S_CODE3);
+}
+
+Test(pmode, i286_has_no_386_gates)
+{
+	machine_free(&m);
+	setup_model("286");
+	c->r[R_ESP] = 0x7000;
+	c->flags = 0x2;
+	set_idt(0x40, gate_desc(S_CODE16, 0x2300, 0xEE, 0)); /* a 386 interrupt gate */
+	set_idt(EX_GP, gate_desc(S_CODE16, HANDLERS & 0xFFFF, 0x86, 0)); /* 286 gate */
+	c->seg[SEG_CS] = desc_to_cache(seg_desc(0, 0xFFFF, 0x9B, 0), S_CODE16);
+	c->code32 = c->dmode.code32 = false;
+	c->stack32 = true;
+	c->eip = 0x2000;
+	CODE(0x2000, 0xCD, 0x40);
+	c->last_vector = -1;
+	machine_run(&m, 2);
+	cr_assert_eq(c->last_vector, EX_GP);
+	cr_assert_eq(mem16(&m, c->r[R_ESP]), 0x40 * 8 + 2);
 }

@@ -254,20 +254,40 @@ def masked_equal(rec, a, b):
     return not ((a[1] ^ b[1]) & ~rec['fmask'] & M32)
 
 
-# id -> (opcodes, SDM section).  README.md explains each one.
+def delivered_ud(rec, mode, a):
+    """Did amber deliver an exception/interrupt without touching the
+    registers?  (Only ESP drops by one frame; status flags and DF kept.)"""
+    frame = 12 if mode in ('pm32', 'pg32') else 6
+    regs = rec['regs']
+    spmask = 0xFFFF if mode == 'real' else M32
+    for r in range(8):
+        if r == gen.ESP:
+            if (a[0][r] - regs[r]) & spmask != (-frame) & spmask:
+                return False
+        elif a[0][r] != regs[r]:
+            return False
+    keep = gen.STATUS | gen.DF
+    return (a[1] & keep) == (rec['flags'] & keep)
+
+
+def is_lock_xor_same_reg(rec, mode):
+    d = decode(rec, mode)
+    b = bytes.fromhex(rec['bytes'])
+    return (0xF0 in b[:b.index(d.op)] if d.op in b else False) and d.op in (0x30, 0x31, 0x32, 0x33) \
+        and d.mod == 3 and d.reg == d.rm
+
+
+# id -> (matcher, amber-follows-SDM check, SDM section).  README.md explains each one.
 KNOWN_DEFECTS = {
+    'lock-xor-same-reg': (is_lock_xor_same_reg, delivered_ud,
+                          'SDM Vol. 2A, "LOCK": #UD if the destination is not a memory operand'),
 }
 
 
 def classify(rec, mode, q, a):
-    d = decode(rec, mode)
-    for kid, (ops, _) in KNOWN_DEFECTS.items():
-        if d.op in ops:
-            m = model(rec, mode)
-            if m is None:
-                return None
-            if masked_equal(rec, (a[0], a[1]), m) and not masked_equal(rec, (q[0], q[1]), m):
-                return kid
+    for kid, (match, sdm_ok, _) in KNOWN_DEFECTS.items():
+        if match(rec, mode) and sdm_ok(rec, mode, a) and not sdm_ok(rec, mode, q):
+            return kid
     return None
 
 

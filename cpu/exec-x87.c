@@ -43,6 +43,10 @@ static inline void pop(struct x87 *x)
 static bool raise(struct cpu *c, uint16_t f)
 {
 	struct x87 *x = &c->fpu;
+	/* An unmasked denormal operand stops the operation before it computes
+	 * anything: no other flag, no rounding (SDM Vol 1 §8.5.2). */
+	if (f & FSW_DE & ~x->cw)
+		f &= FSW_DE | FSW_IE | FSW_ZE;
 	x->sw = (uint16_t)((x->sw & ~FSW_C1) | (f & (FSW_EXC | FSW_SF | FSW_C1)));
 	x87_update_es(x);
 	return !(f & ~x->cw & (FSW_IE | FSW_DE | FSW_ZE));
@@ -62,7 +66,9 @@ static void push(struct cpu *c, f80 v, uint16_t flags)
 		flags = OVERFLOW;
 		v = INDEF;
 	}
-	if (raise(c, flags)) {
+	/* A load still happens after an unmasked denormal-operand exception
+	 * (as the host x87 does it). */
+	if (raise(c, flags) || !(flags & (FSW_IE | FSW_ZE))) {
 		x->top = n;
 		x->r[n] = v;
 		x->valid |= (uint8_t)(1 << n);
@@ -184,8 +190,13 @@ static void compare(struct cpu *c, f80 a, bool ae, f80 b, bool be, bool quiet, i
 		ctx.flags = src_denormal_de(flags, ctx.flags, a);
 	}
 	uint16_t c1 = c->fpu.sw & FSW_C1;
-	if (!raise(c, ctx.flags & ~FSW_C1))
-		return;
+	if (!raise(c, ctx.flags & ~FSW_C1)) {
+		/* An unmasked IE still reports "unordered", an unmasked DE the
+		 * comparison; neither pops. */
+		if (ctx.flags & FSW_IE & ~x->cw)
+			rel = F80_UN;
+		pops = 0;
+	}
 	if (to_eflags) {
 		/* FCOMI and FUCOMI leave C1 alone unless the stack faulted. */
 		if (!(ctx.flags & FSW_SF))
@@ -612,6 +623,10 @@ static void store(struct cpu *c, struct insn *i, enum st_fmt f, bool popafter)
 	}
 	uint16_t unmasked = ctx.flags & ~x->cw & FSW_EXC;
 	bool write = !(unmasked & (FSW_IE | FSW_DE | FSW_ZE | FSW_OE | FSW_UE));
+	/* An unmasked overflow or underflow to memory stores nothing and
+	 * reports only itself. */
+	if (unmasked & (FSW_OE | FSW_UE))
+		ctx.flags &= unmasked & (FSW_OE | FSW_UE);
 	if (write) {
 		check_store(c, fmt_size[f]);
 		switch (f) {

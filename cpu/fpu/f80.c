@@ -174,7 +174,10 @@ static void round_generic(struct f80_ctx *ctx, bool sign, int32_t *pexp, u128 *p
 			round_bits(m, prec, rc, sign, &inexact, &up, &carry);
 			tiny = !(carry && exp + 1 >= emin);
 		}
-		if (tiny && !um && reg) {
+		/* Unmasked: the result with its exponent biased up by 24576 --
+		 * unless even that is too small (FSCALE), which gets the masked
+		 * result (as the host x87 gives it). */
+		if (tiny && !um && reg && exp + 24576 >= emin) {
 			m = round_bits(m, prec, rc, sign, &inexact, &up, &carry);
 			exp += carry;
 			ctx->flags |= F80_UE | (inexact ? F80_PE : 0) | (up ? F80_C1 : 0);
@@ -196,7 +199,7 @@ static void round_generic(struct f80_ctx *ctx, bool sign, int32_t *pexp, u128 *p
 	m = round_bits(m, prec, rc, sign, &inexact, &up, &carry);
 	exp += carry;
 	if (exp > emax) {
-		if (!om && reg) {
+		if (!om && reg && exp - 24576 <= emax) {
 			ctx->flags |= F80_OE | (inexact ? F80_PE : 0) | (up ? F80_C1 : 0);
 			*pexp = exp - 24576;
 			*pm = m;

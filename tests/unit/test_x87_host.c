@@ -345,6 +345,111 @@ Test(x87_host, memory_forms)
 	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
 }
 
+/* ---- unmasked exceptions ----
+ * One instruction (register or memory form) from a random state with a
+ * random set of exceptions unmasked: what an unmasked IE, DE, ZE, OE, UE
+ * or PE does to the destination, the stack and the status word (ES, B),
+ * against the host.  One instruction only: the host would take the
+ * pending exception at the next waiting one (FNSAVE does not wait). */
+Test(x87_host, unmasked_single)
+{
+	collect_ops();
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	unsigned long bad = 0, cases = 0;
+	for (int s = 0; s < 8 * SEQUENCES; s++) {
+		struct x87 x;
+		x87_reset(&x);
+		x.cw = (uint16_t)((rnd() & 0x3F) | 0x40 | rndn(4) << 10 |
+		                  (const uint16_t[]){ 0, 2, 3 }[rndn(3)] << 8);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)(rndn(4) == 0 ? 0xFF : rndn(4) == 0 ? 0 : rnd());
+		for (unsigned k = 0; k < 8; k++)
+			x.r[k] = rand_value();
+		uint8_t buf[BUF], hbuf[BUF];
+		for (unsigned k = 0; k < BUF; k += 10) {
+			f80 v = rand_value();
+			uint8_t t[10];
+			memcpy(t, &v.sig, 8);
+			memcpy(t + 8, &v.se, 2);
+			memcpy(buf + k, t, k + 10 <= BUF ? 10 : BUF - k);
+		}
+		memcpy(hbuf, buf, BUF);
+		uint8_t hcode[3], gcode[3];
+		unsigned len;
+		if (rndn(2)) {
+			memcpy(hcode, ops[rndn(nops)].b, 2);
+			memcpy(gcode, hcode, 2);
+			len = 2;
+		} else {
+			unsigned op, reg;
+			do {
+				op = 0xD8 + rndn(8);
+				reg = rndn(8);
+			} while (!mem_wanted(op, reg));
+			uint8_t disp = (uint8_t)rndn(BUF - 10 + 1);
+			hcode[0] = gcode[0] = (uint8_t)op;
+			hcode[1] = (uint8_t)(0x40 | reg << 3 | 3);
+			gcode[1] = (uint8_t)(0x40 | reg << 3 | 7);
+			hcode[2] = gcode[2] = disp;
+			len = 3;
+		}
+		struct image in, want, got;
+		image_from(&in, &x);
+		uint8_t *p = page;
+		*p++ = 0x53;
+		*p++ = 0x48; *p++ = 0x89; *p++ = 0xD3;
+		*p++ = 0xDD; *p++ = 0x27;
+		memcpy(p, hcode, len);
+		p += len;
+		*p++ = 0xDD; *p++ = 0x36;
+		*p++ = 0xDB; *p++ = 0xE3;
+		*p++ = 0x5B;
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		((host_mem_fn *)(void *)page)(&in, &want, hbuf);
+
+		load(gcode, len);
+		mem_write(&m, data_lin(0x100), buf, BUF);
+		c->r[R_EBX] = 0x100;
+		c->cr0 |= 0x20;   /* NE: nothing is delivered before the next x87 instruction */
+		c->fpu = x;
+		c->last_vector = -1;
+		machine_run(&m, 1);
+		cr_assert_eq(c->last_vector, -1, "no exception");
+		image_from(&got, &c->fpu);
+		uint8_t gbuf[BUF];
+		for (unsigned k = 0; k < BUF; k++)
+			gbuf[k] = mem8(&m, data_lin(0x100 + k));
+		cases++;
+		bool same = want.cw == got.cw && want.sw == got.sw && want.tw == got.tw &&
+		            !memcmp(want.regs, got.regs, 80) && !memcmp(hbuf, gbuf, BUF);
+		if (!same && bad++ < 10) {
+			cr_log_error("insn %02x %02x %02x: cw %04x sw %04x/%04x tw %04x/%04x (host/amber)%s",
+			             gcode[0], gcode[1], len == 3 ? gcode[2] : 0, want.cw, want.sw, got.sw,
+			             want.tw, got.tw, memcmp(hbuf, gbuf, BUF) ? " memory differs" : "");
+			for (unsigned k = 0; k < 8; k++) {
+				uint64_t a, b, i0;
+				uint16_t ae, be, ie;
+				memcpy(&a, want.regs + 10 * k, 8);
+				memcpy(&ae, want.regs + 10 * k + 8, 2);
+				memcpy(&b, got.regs + 10 * k, 8);
+				memcpy(&be, got.regs + 10 * k + 8, 2);
+				memcpy(&i0, in.regs + 10 * k, 8);
+				memcpy(&ie, in.regs + 10 * k + 8, 2);
+				if (a != b || ae != be || k < 2)
+					cr_log_error("  st%u: in %04x:%016llx host %04x:%016llx amber %04x:%016llx", k,
+					             ie, (unsigned long long)i0, ae, (unsigned long long)a, be,
+					             (unsigned long long)b);
+			}
+		}
+	}
+	munmap(page, 4096);
+	printf("x87 single instructions with unmasked exceptions vs host: %lu cases, %lu disagree\n",
+	       cases, bad);
+	cr_expect_eq(bad, 0, "%lu of %lu cases disagree with the host x87", bad, cases);
+}
+
 #else
 
 Test(x87_host, skipped)

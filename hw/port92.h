@@ -9,7 +9,8 @@
  *
  * A read returns the last value written with bit 1 replaced by the state of
  * the A20 gate (which the keyboard controller may also drive).  Reset clears
- * bit 0 only, as qemu's port92 does.  The saved state is that value and the
+ * bit 0 only, as qemu's port92 does.  (The machine reopens A20 on a fast
+ * reset, as qemu's system reset does; a PIIX would keep bit 1's gate.)  The saved state is that value and the
  * A20 gate itself (the MMU keeps it, and nothing else saves it yet). */
 #ifndef AMBER_PORT92_H
 #define AMBER_PORT92_H

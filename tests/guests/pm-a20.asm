@@ -2,8 +2,8 @@
 ; closed (bit 1 = 0) address bit 20 is forced to 0, so FFFF:0010 is
 ; 0000:0000 as on an 8086, in real mode, in protected mode and for the
 ; physical addresses paging produces; open (bit 1 = 1) it is not.  Then
-; bit 0: a fast reset that restarts the CPU at F000:FFF0 with RAM intact
-; and A20 open.  (Run qemu without -no-reboot: the reset must restart.)
+; bit 0: a fast reset that restarts the CPU at F000:FFF0 with RAM intact.
+; (Run qemu without -no-reboot: the reset must restart.)
 
 %define TEST_NAME "pm-a20"
 %include "pm.inc"
@@ -122,9 +122,10 @@ pm_main:
 	mov eax, [n_fail]
 	mov [SAVE + 8], eax
 	mov dword [SAVE], MAGIC
-	mov al, 0x00			; close A20: the reset must open it
-	out PORT_A, al
-	mov al, 0x01
+	; Reset with A20 open: what a fast reset does to a closed gate
+	; differs (qemu opens it; a PIIX keeps port 92h bit 1), so the test
+	; leaves it open.
+	mov al, 0x03
 	out PORT_A, al
 .wait:
 	hlt
@@ -146,7 +147,7 @@ after_reset:
 	and ax, 0x01
 	CHECK16 "after the reset: port 92h bit 0 reads 0", ax, 0
 	call a20_pair
-	CHECK16 "after the reset: A20 open", ax, 0x11
+	CHECK16 "after the reset: A20 still open", ax, 0x11
 	ENTER_PM finish
 
 	ROM_END

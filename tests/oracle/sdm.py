@@ -280,7 +280,7 @@ def is_lock_xor_same_reg(rec, mode):
 # id -> (matcher, amber-follows-SDM check, SDM section).  README.md explains each one.
 KNOWN_DEFECTS = {
     'lock-xor-same-reg': (is_lock_xor_same_reg, delivered_ud,
-                          'SDM Vol. 2A, "LOCK": #UD if the destination is not a memory operand'),
+                          'SDM Vol. 2B XOR (Exceptions): #UD if LOCK is used but the destination is not memory'),
 }
 
 

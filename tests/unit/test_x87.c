@@ -440,3 +440,71 @@ Test(mtrr, none_on_pentium)
 	msr_op(false, 0x2FF, 0);
 	step_expect_vector(EX_GP);
 }
+
+/* ---- more environment layouts and the waiting forms ---- */
+
+/* FNSTENV in the protected-mode layouts: selectors instead of linear
+ * pointers, the opcode beside FCS in the 32-bit form. */
+Test(x87, env_protected_layouts)
+{
+	/* fld dword [0] ; fnstenv [40h] ; o32 fnstenv [80h] */
+	LOAD(0xd9, 0x06, 0x00, 0x00, 0xd9, 0x36, 0x40, 0x00, 0x66, 0xd9, 0x36, 0x80, 0x00);
+	put32(0, 0x3F800000);
+	steps(1);
+	c->pmode = true;   /* the layout follows CR0.PE (and EFLAGS.VM) */
+	steps(2);
+	c->pmode = false;
+	cr_expect_eq(get16(0x40 + 6), 0, "16-bit: FIP offset");
+	cr_expect_eq(get16(0x40 + 8), MACHINE_CODE_SEG, "16-bit: FCS");
+	cr_expect_eq(get16(0x40 + 10), 0, "16-bit: FDP offset");
+	cr_expect_eq(get16(0x40 + 12), MACHINE_DATA_SEG, "16-bit: FDS");
+	cr_expect_eq(get32(0x80 + 12), 0, "32-bit: FIP");
+	cr_expect_eq(get32(0x80 + 16), (uint32_t)0x106 << 16 | MACHINE_CODE_SEG, "FOP D9 06 : FCS");
+	cr_expect_eq(get16(0x80 + 24), MACHINE_DATA_SEG, "32-bit: FDS");
+}
+
+/* FINIT is WAIT + FNINIT: the WAIT delivers a pending exception first;
+ * FNINIT alone does not wait. */
+Test(x87, finit_waits_fninit_does_not)
+{
+	LOAD(0x9b, 0xdb, 0xe3);   /* finit */
+	c->cr0 |= 0x20;
+	c->fpu.sw = FSW_ZE;
+	c->fpu.cw = 0x037B;
+	x87_update_es(&c->fpu);
+	step_expect_vector(EX_MF);
+}
+
+Test(x87, fninit_does_not_wait)
+{
+	LOAD(0xdb, 0xe3);   /* fninit */
+	c->cr0 |= 0x20;
+	c->fpu.sw = FSW_ZE;
+	c->fpu.cw = 0x037B;
+	x87_update_es(&c->fpu);
+	steps(1);
+	cr_expect(!c->fpu.ferr);
+	cr_expect_eq(c->fpu.cw, 0x037F);
+}
+
+/* MMX instructions take a pending x87 exception too. */
+Test(mmx, pending_x87_exception)
+{
+	LOAD(0x0f, 0xef, 0xc0);   /* pxor mm0,mm0 */
+	c->cr0 |= 0x20;
+	c->fpu.sw = FSW_IE;
+	c->fpu.cw = 0x037E;
+	x87_update_es(&c->fpu);
+	step_expect_vector(EX_MF);
+}
+
+/* A faulting store leaves the x87 as it was (precise exceptions). */
+Test(x87, faulting_store_keeps_the_stack)
+{
+	LOAD(0xd9, 0xe8, 0xdd, 0x1f);   /* fld1 ; fstp qword [bx] with BX = FFFCh */
+	c->r[R_EBX] = 0xFFFC;
+	steps(1);
+	step_expect_vector(EX_GP);
+	cr_expect_eq(c->fpu.valid, 0x80, "ST0 still there");
+	cr_expect_eq(c->fpu.top, 7);
+}

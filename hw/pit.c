@@ -14,25 +14,29 @@ static bool counting(const struct pit_channel *c)
 	return c->armed && (c->mode == 1 || c->mode == 5 || c->gate);
 }
 
+/* The input clock's tick at virtual time now. */
+static int64_t input_tick(int64_t now) { return now <= 0 ? 0 : muldiv64(now, PIT_FREQ, NS_PER_SEC); }
+
 /* Ticks counted by the running sequence at virtual time now. */
 static int64_t tick_of(const struct pit_channel *c, int64_t now)
 {
-	if (!counting(c) || now <= c->start)
+	int64_t t = input_tick(now);
+	if (!counting(c) || t <= c->start)
 		return c->elapsed;
-	return c->elapsed + muldiv64(now - c->start, PIT_FREQ, NS_PER_SEC);
+	return c->elapsed + t - c->start;
 }
 
 /* The virtual time at which the sequence reaches tick k (k >= elapsed). */
 static int64_t time_of(const struct pit_channel *c, int64_t k)
 {
-	return c->start + muldiv64_up(k - c->elapsed, NS_PER_SEC, PIT_FREQ);
+	return muldiv64_up(c->start + k - c->elapsed, NS_PER_SEC, PIT_FREQ);
 }
 
 /* A new count of modes 2 and 3 starts at the end of the current period. */
 static void sync(struct pit_channel *c, int64_t now)
 {
 	if (c->next_pending && counting(c) && tick_of(c, now) >= c->next_tick) {
-		c->start = time_of(c, c->next_tick);
+		c->start += c->next_tick - c->elapsed;
 		c->elapsed = 0;
 		c->n = c->next_n;
 		c->next_pending = false;
@@ -166,7 +170,7 @@ static void start_sequence(struct pit_channel *c, uint32_t n, int64_t now)
 	c->armed = true;
 	c->n = n;
 	c->elapsed = 0;
-	c->start = now;
+	c->start = input_tick(now);
 	c->null_count = false;
 	c->next_pending = false;
 }
@@ -311,7 +315,7 @@ void pit_set_gate(struct pit *p, int i, bool gate)
 		switch (c->mode) {
 		case 0:
 		case 4:
-			c->start = now; /* counting resumes */
+			c->start = input_tick(now); /* counting resumes */
 			break;
 		case 2:
 		case 3: /* the rising edge reloads the counter */

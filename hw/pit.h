@@ -12,10 +12,11 @@
  * Channel 0's OUT drives IRQ0; channel 2's gate and OUT are on port 61h;
  * channel 1 (DRAM refresh) is readable and otherwise unused.
  *
- * Nothing ticks.  A channel remembers when its counting sequence started
- * (the virtual time at tick 0) and how many ticks it had counted before
- * (a gate pause in modes 0 and 4); its count and OUT are computed from the
- * clock when read.  Only channel 0 has a timer, armed for the next change
+ * Nothing ticks.  The input clock runs freely from virtual time 0 (tick T
+ * begins at ceil(T * 10^9 / PIT_FREQ) ns); a channel remembers the tick at
+ * which its counting sequence started and how many ticks it had counted
+ * before (a gate pause in modes 0 and 4); its count and OUT are computed
+ * from the clock when read.  Only channel 0 has a timer, armed for the next change
  * of its OUT, so IRQ0 costs one callback per edge.
  *
  * All six modes, binary and BCD, LSB/MSB/LSB-then-MSB access, the counter
@@ -54,7 +55,7 @@ struct pit_channel {
 	uint16_t cr;         /* the count register as written */
 	bool armed;          /* a counting sequence is running (or paused by the gate) */
 	uint32_t n;          /* its count: 1..65536 (binary) or 1..10000 (BCD) */
-	int64_t start;       /* virtual ns of its tick 0 (of the current gate-open stretch) */
+	int64_t start;       /* the input tick of its tick 0 (of the current gate-open stretch) */
 	int64_t elapsed;     /* ticks counted before start */
 	uint16_t hold;       /* what the counter shows with no sequence running */
 	bool next_pending;   /* modes 2, 3: a new count waits for the period's end */

@@ -410,8 +410,9 @@ void rtc_cmos_write(struct rtc *r, uint8_t i, uint8_t val)
 		uint8_t old = r->cmos[REG_B];
 		if ((val & B_SET) && !(old & B_SET)) {
 			r->base_sec = time_at(r, now);
-			fill_time(r, r->base_sec);
 			val &= (uint8_t)~B_UIE; /* SET clears UIE (datasheet) */
+			r->cmos[REG_B] = val;   /* the frozen bytes in the new format */
+			fill_time(r, r->base_sec);
 		}
 		if (!(val & B_SET) && (old & B_SET)) {
 			r->cmos[REG_B] = val; /* decode in the new format */

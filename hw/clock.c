@@ -15,21 +15,21 @@ int64_t clock_host_ns(void)
 static int64_t base_ns(const struct clock *c)
 {
 	switch (c->mode) {
-	case CLOCK_REALTIME: return c->paused ? c->paused_at + c->offset : clock_host_ns();
-	case CLOCK_ICOUNT: return (int64_t)(*c->icount << c->shift);
-	case CLOCK_MANUAL: break;
+	case CLOCK_MODE_REALTIME: return c->paused ? c->paused_at + c->offset : clock_host_ns();
+	case CLOCK_MODE_ICOUNT: return (int64_t)(*c->icount << c->shift);
+	case CLOCK_MODE_MANUAL: break;
 	}
 	return 0;
 }
 
 int64_t clock_now(const struct clock *c)
 {
-	return base_ns(c) - (c->mode == CLOCK_MANUAL ? -c->offset : c->offset);
+	return base_ns(c) - (c->mode == CLOCK_MODE_MANUAL ? -c->offset : c->offset);
 }
 
 void clock_set_now(struct clock *c, int64_t t)
 {
-	if (c->mode == CLOCK_MANUAL) {
+	if (c->mode == CLOCK_MODE_MANUAL) {
 		c->offset = t;
 		return;
 	}
@@ -102,7 +102,7 @@ void clock_set_horizon(struct clock *c, int64_t t) { c->horizon = t; }
 
 void clock_pause(struct clock *c)
 {
-	if (c->mode != CLOCK_REALTIME || c->paused)
+	if (c->mode != CLOCK_MODE_REALTIME || c->paused)
 		return;
 	c->paused_at = clock_now(c);
 	c->paused = true;
@@ -177,7 +177,7 @@ int clock_run_timers(struct clock *c)
 
 void clock_step(struct clock *c, int64_t t)
 {
-	if (c->mode == CLOCK_REALTIME)
+	if (c->mode == CLOCK_MODE_REALTIME)
 		return;
 	while (clock_deadline(c) <= t) {
 		int64_t d = clock_deadline(c);
@@ -193,7 +193,7 @@ void clock_wait(struct clock *c, int64_t deadline)
 {
 	if (deadline == CLOCK_NEVER)
 		return;
-	if (c->mode != CLOCK_REALTIME) {
+	if (c->mode != CLOCK_MODE_REALTIME) {
 		if (deadline > clock_now(c))
 			clock_set_now(c, deadline);
 		return;

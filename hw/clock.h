@@ -3,13 +3,13 @@
  * Every device timer lives on one virtual clock, counted in nanoseconds from
  * 0 at machine creation.  The clock has three modes:
  *
- *   CLOCK_REALTIME  (default) follows the host's monotonic clock; it stops
+ *   CLOCK_MODE_REALTIME  (default) follows the host's monotonic clock; it stops
  *                   while the machine is paused (clock_pause).
- *   CLOCK_ICOUNT    deterministic: derived from the count of retired guest
+ *   CLOCK_MODE_ICOUNT    deterministic: derived from the count of retired guest
  *                   instructions, now = (icount << shift) + bias, so the same
  *                   guest with the same inputs is the same run.  A halted CPU
  *                   jumps the clock to the next deadline (clock_wait).
- *   CLOCK_MANUAL    moves only when told (clock_step): unit tests.
+ *   CLOCK_MODE_MANUAL    moves only when told (clock_step): unit tests.
  *
  * A timer is a deadline and a callback.  The timers are kept sorted, so the
  * next deadline is one read: the run loop executes the CPU until then and
@@ -33,9 +33,9 @@
 #define CLOCK_NEVER INT64_MAX
 
 enum clock_mode {
-	CLOCK_REALTIME,
-	CLOCK_ICOUNT,
-	CLOCK_MANUAL,
+	CLOCK_MODE_REALTIME,
+	CLOCK_MODE_ICOUNT,
+	CLOCK_MODE_MANUAL,
 };
 
 typedef void timer_fn(void *opaque);
@@ -51,8 +51,8 @@ struct timer {
 struct clock {
 	struct device dev; /* saved state: the time */
 	enum clock_mode mode;
-	const uint64_t *icount; /* CLOCK_ICOUNT: the CPU's retired-instruction count */
-	unsigned shift;         /* CLOCK_ICOUNT: one instruction = 2^shift ns */
+	const uint64_t *icount; /* CLOCK_MODE_ICOUNT: the CPU's retired-instruction count */
+	unsigned shift;         /* CLOCK_MODE_ICOUNT: one instruction = 2^shift ns */
 	/* REALTIME: now = host ns - offset; ICOUNT: now = (icount << shift) +
 	 * offset; MANUAL: now = offset. */
 	int64_t offset;
@@ -67,7 +67,7 @@ struct clock {
 
 extern const struct device_class clock_class;
 
-/* Sets the clock up at time 0.  icount is read in CLOCK_ICOUNT mode. */
+/* Sets the clock up at time 0.  icount is read in CLOCK_MODE_ICOUNT mode. */
 void clock_init(struct clock *c, enum clock_mode mode, const uint64_t *icount, unsigned shift);
 int64_t clock_now(const struct clock *c);
 /* The earliest armed deadline, or CLOCK_NEVER. */

@@ -175,9 +175,15 @@ static void round_generic(struct f80_ctx *ctx, bool sign, int32_t *pexp, u128 *p
 			tiny = !(carry && exp + 1 >= emin);
 		}
 		/* Unmasked: the result with its exponent biased up by 24576 --
-		 * unless even that is too small (FSCALE), which gets the masked
-		 * result (as the host x87 gives it). */
-		if (tiny && !um && reg && exp + 24576 >= emin) {
+		 * unless even that is too small (FSCALE), which gives a zero
+		 * whatever RC says (as the host x87 does). */
+		if (tiny && !um && reg && exp + 24576 < emin) {
+			ctx->flags |= F80_UE | F80_PE;
+			*pexp = emin;
+			*pm = 0;
+			return;
+		}
+		if (tiny && !um && reg) {
 			m = round_bits(m, prec, rc, sign, &inexact, &up, &carry);
 			exp += carry;
 			ctx->flags |= F80_UE | (inexact ? F80_PE : 0) | (up ? F80_C1 : 0);
@@ -199,7 +205,13 @@ static void round_generic(struct f80_ctx *ctx, bool sign, int32_t *pexp, u128 *p
 	m = round_bits(m, prec, rc, sign, &inexact, &up, &carry);
 	exp += carry;
 	if (exp > emax) {
-		if (!om && reg && exp - 24576 <= emax) {
+		if (!om && reg && exp - 24576 > emax) {   /* beyond the bias: infinity */
+			ctx->flags |= F80_OE | F80_PE | F80_C1;
+			*pexp = emax + 1;
+			*pm = (u128)1 << 127;
+			return;
+		}
+		if (!om && reg) {
 			ctx->flags |= F80_OE | (inexact ? F80_PE : 0) | (up ? F80_C1 : 0);
 			*pexp = exp - 24576;
 			*pm = m;

@@ -26,7 +26,7 @@ import json
 import random
 import sys
 
-GEN_VERSION = 7
+GEN_VERSION = 8
 
 CF, PF, AF, ZF, SF, TF, IF, DF, OF = 1, 4, 0x10, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
 NT, IOPL, AC, ID = 0x4000, 0x3000, 0x40000, 0x200000
@@ -1258,6 +1258,15 @@ def gen_test(g):
         if len(t.pfx) + len(t.body) > 15:
             continue
         t.fam = fam.__name__[4:]
+        r = g.rng
+        if t.asm is None and not hasattr(t, 'ea_lin') and r.random() < 0.08 and t.fam in (
+                'alu', 'test', 'incdec', 'negnot', 'shift', 'shld', 'mul', 'bcd', 'misc', 'cc',
+                'bsf', 'bt', 'div') and not any(p in SEGPFX.values() for p in t.pfx):
+            t.pfx.append(r.choice(list(SEGPFX.values())))    # ignored: no memory operand
+        if t.asm is None and len(t.pfx) > 1 and r.random() < 0.5:
+            r.shuffle(t.pfx)                                 # prefixes in any order
+        if len(t.pfx) + len(t.body) > 15:
+            continue
         # qemu 7.2 TCG corrupts EFLAGS when CMPXCHG8B follows a lazy-flag
         # producer in the same block (README: known qemu defects).
         # (no pre-instructions before LOCK #UD tests either: sdm.classify

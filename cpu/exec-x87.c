@@ -338,12 +338,11 @@ static void fcmov(struct cpu *c, struct insn *i)
 	if (i->op == 0xDB)
 		cond = !cond;
 	if (empty(x, 0) || empty(x, i->rm)) {
-		if (raise(c, UNDERFLOW) && cond)
+		if (raise(c, UNDERFLOW))   /* the indefinite whatever the condition */
 			st_set(x, 0, INDEF);
 		return;
 	}
-	raise(c, 0);
-	if (cond)
+	if (cond)   /* C1 stays (as on the host x87) */
 		st_set(x, 0, st(x, i->rm));
 }
 

@@ -52,12 +52,14 @@ static f80 rand_value(void)
 	}
 }
 
+static bool with_fcmov;
+
 /* The register-form opcodes worth running (second byte C0-FF). */
 static bool wanted(uint8_t op, uint8_t modrm)
 {
-	if (op == 0xDA && modrm < 0xE0)   /* FCMOVcc */
+	if (op == 0xDA && modrm < 0xE0 && !with_fcmov)   /* FCMOVcc read EFLAGS */
 		return false;
-	if (op == 0xDB && modrm < 0xE0)
+	if (op == 0xDB && modrm < 0xE0 && !with_fcmov)
 		return false;
 	if (op == 0xD9 && modrm >= 0xF0) {   /* keep the exact ones */
 		static const uint8_t ok[] = { 0xF4, 0xF5, 0xF6, 0xF7, 0xF8, 0xFA, 0xFC, 0xFD };
@@ -448,6 +450,77 @@ Test(x87_host, unmasked_single)
 	printf("x87 single instructions with unmasked exceptions vs host: %lu cases, %lu disagree\n",
 	       cases, bad);
 	cr_expect_eq(bad, 0, "%lu of %lu cases disagree with the host x87", bad, cases);
+}
+
+/* ---- EFLAGS: FCMOVcc and FCOMI/FUCOMI(P) ----
+ * Register-form sequences including FCMOVcc, from random arithmetic flags;
+ * the x87 state and the arithmetic flags must agree afterwards. */
+typedef void host_fl_fn(const struct image *in, struct image *out, uint32_t *flags);
+
+Test(x87_host, eflags_fcmov_fcomi)
+{
+	with_fcmov = true;
+	collect_ops();
+	with_fcmov = false;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	unsigned long bad = 0;
+	for (int s = 0; s < SEQUENCES; s++) {
+		struct x87 x;
+		x87_reset(&x);
+		x.cw = (uint16_t)(0x037F & ~0x0F00) | (uint16_t)(rndn(4) << 10) |
+		       (uint16_t)((const uint16_t[]){ 0, 2, 3 }[rndn(3)] << 8);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)(rndn(4) == 0 ? 0xFF : rndn(4) == 0 ? 0 : rnd());
+		for (unsigned k = 0; k < 8; k++)
+			x.r[k] = rand_value();
+		uint32_t fl_in = (uint32_t)rnd() & FL_ARITH, fl_host = 0;
+		uint8_t code[2 * SEQ_LEN];
+		for (unsigned k = 0; k < SEQ_LEN; k++)
+			memcpy(code + 2 * k, ops[rndn(nops)].b, 2);
+		struct image in, want, got;
+		image_from(&in, &x);
+		uint8_t *p = page;
+		*p++ = 0x68;                                   /* push imm32 */
+		memcpy(p, &fl_in, 4);
+		p += 4;
+		*p++ = 0x9D;                                   /* popfq */
+		*p++ = 0xDD; *p++ = 0x27;                      /* frstor [rdi] */
+		memcpy(p, code, sizeof code);
+		p += sizeof code;
+		*p++ = 0xDD; *p++ = 0x36;                      /* fnsave [rsi] */
+		*p++ = 0x9C;                                   /* pushfq */
+		*p++ = 0x58;                                   /* pop rax */
+		*p++ = 0x89; *p++ = 0x02;                      /* mov [rdx], eax */
+		*p++ = 0xDB; *p++ = 0xE3;                      /* fninit */
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		((host_fl_fn *)(void *)page)(&in, &want, &fl_host);
+
+		load(code, sizeof code);
+		c->fpu = x;
+		cpu_set_flags(c, (cpu_get_flags(c) & ~(uint32_t)FL_ARITH) | fl_in);
+		c->last_vector = -1;
+		machine_run(&m, SEQ_LEN);
+		cr_assert_eq(c->last_vector, -1, "no exception in the sequence");
+		image_from(&got, &c->fpu);
+		uint32_t fl_got = cpu_get_flags(c) & FL_ARITH;
+		fl_host &= FL_ARITH;
+		bool same = want.cw == got.cw && want.sw == got.sw && want.tw == got.tw &&
+		            !memcmp(want.regs, got.regs, 80) && fl_host == fl_got;
+		if (!same && bad++ < 6) {
+			char h[3 * sizeof code + 1];
+			for (unsigned k = 0; k < sizeof code; k++)
+				sprintf(h + 3 * k, "%02x ", code[k]);
+			cr_log_error("sequence %s: flags %03x -> %03x/%03x sw %04x/%04x tw %04x/%04x%s", h,
+			             fl_in, fl_host, fl_got, want.sw, got.sw, want.tw, got.tw,
+			             memcmp(want.regs, got.regs, 80) ? " registers differ" : "");
+		}
+	}
+	munmap(page, 4096);
+	printf("x87 sequences with FCMOVcc/FCOMI and EFLAGS vs host: %d sequences, %lu disagree\n",
+	       SEQUENCES, bad);
+	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
 }
 
 #else

@@ -6,7 +6,8 @@
 ; call gate; a conforming code segment (no privilege change); INT n from
 ; ring 3 through trap and interrupt gates and IRET back; JMP through a call
 ; gate (ring 0 to ring 0; from ring 3 to ring 0 it is a #GP); INT from
-; 16-bit code through a 286 interrupt gate; SYSENTER
+; 16-bit code through a 286 interrupt gate; a 16-bit stack under 32-bit
+; code (PUSH, CALL, an interrupt frame use SP); SYSENTER
 ; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
 ; ring 3 SYSEXIT raises.
 
@@ -28,6 +29,9 @@ STACK_SYS	equ 0xF000
 VEC_TRAP3	equ 0x32
 SEL_GATEJ	equ 0xA0		; DPL 3 gate -> ring 0, for JMP
 VEC_INT16	equ 0x34		; a 286 interrupt gate
+VEC_STK16	equ 0x35
+SEL_SS16	equ 0xA8		; a 16-bit stack segment (B = 0) at STK16_BASE
+STK16_BASE	equ 0x30000
 VEC_INT3	equ 0x33
 REC		equ 0x20000		; what the gate targets record
 
@@ -233,6 +237,35 @@ pm16_back:
 	mov eax, [REC + 0x1D0]
 	CHECK "286 interrupt gate: IRET back, ESP", eax, [REC + 0x1C0]
 
+	; --- a 16-bit stack (SS.B = 0) under 32-bit code: PUSH, CALL and an
+	; interrupt frame use SP only and keep ESP's upper half.
+	SET_DESC SEL_SS16, STK16_BASE, 0xFFFF, 0x93, 0x00
+	SET_GATE VEC_STK16, stk16_target, SEL_CODE32, GATE_INT0
+	mov [REC + 0x200], esp
+	mov ax, SEL_SS16
+	mov ss, ax
+	mov esp, 0xABCD0100
+	push dword 0x600DF00D
+	mov [REC + 0x204], esp
+	call stk16_near
+	int VEC_STK16
+stk16_after_int:
+	mov [REC + 0x210], esp
+	pop eax
+	mov [REC + 0x214], esp
+	mov [REC + 0x218], eax
+	mov ax, SEL_DATA32
+	mov ss, ax
+	mov esp, [REC + 0x200]
+	CHECK "16-bit SS: PUSH keeps ESP's upper half", dword [REC + 0x204], 0xABCD00FC
+	CHECK "16-bit SS: PUSH wrote at base + SP", dword [STK16_BASE + 0xFC], 0x600DF00D
+	CHECK "16-bit SS: CALL pushed at SP", dword [REC + 0x208], 0xABCD00F8
+	CHECK "16-bit SS: the interrupt frame at SP (32-bit gate)", dword [REC + 0x20C], 0xABCD00F0
+	CHECK "16-bit SS: interrupt frame EIP", dword [STK16_BASE + 0xF0], stk16_after_int
+	CHECK "16-bit SS: IRETD back", dword [REC + 0x210], 0xABCD00FC
+	CHECK "16-bit SS: POP", dword [REC + 0x218], 0x600DF00D
+	CHECK "16-bit SS: POP keeps ESP's upper half", dword [REC + 0x214], 0xABCD0100
+
 	; --- faults.
 	TRY "ring 3 CALL through a DPL 0 gate: #GP(gate)", 13, SEL_GATE0P, .f1
 	RING3 0x0002
@@ -326,6 +359,14 @@ int_target:
 	add eax, [esp + 12]
 	mov [REC + 0x160], eax
 	add ebx, 0x01010101
+	iretd
+
+; With the 16-bit stack: near CALL and INT targets.
+stk16_near:
+	mov [REC + 0x208], esp
+	ret
+stk16_target:
+	mov [REC + 0x20C], esp
 	iretd
 
 ; Through SEL_GATEJ with a JMP from ring 0.

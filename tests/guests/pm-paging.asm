@@ -23,6 +23,8 @@ L1		equ 0x1801000		; -> FRAME_Y (1800000h -> FRAME_X)
 L2		equ 0x1802000		; not present
 FRAME_X		equ 0x328000
 PT_E		equ 0x1E000		; the U/S and R/W combination tests
+SEL_BASED	equ 0x40		; a data segment based at PG_NP_SEG
+PG_NP_SEG	equ 0x1000000
 FRAME_Y		equ 0x320000
 PG_AD		equ 0x300000		; a 4 KiB page for the A/D checks
 PG_NP		equ 0x301000		; made present later
@@ -297,6 +299,23 @@ main:
 	RING3 0x0002
 .us2:	mov eax, [0x2400000 + BIG_OFF]
 	RING0
+	ENDTRY
+
+	; --- an instruction whose last bytes are on a not-present page: #PF
+	; with CR2 = that page and EIP = the instruction's first byte.
+	mov edi, L2 - 3
+	mov byte [edi], 0xB8		; mov eax, imm32: 5 bytes, 2 on L2
+	mov word [edi + 1], 0xC3C3
+	TRY "fetch across into a not-present page: #PF at the instruction", 14, 0, L2 - 3, L2
+	mov eax, L2 - 3
+	call eax
+	ENDTRY
+	; a segment base: CR2 is the linear address.
+	SET_DESC SEL_BASED, PG_NP_SEG, 0xFFFFF, 0x93, 0xC0
+	TRY "#PF through a segment with a base: CR2 is linear", 14, 2, .based, L2 + 8
+	mov ax, SEL_BASED
+	mov es, ax
+.based:	mov dword [es:L2 + 8 - PG_NP_SEG], 0
 	ENDTRY
 
 	; --- global pages.

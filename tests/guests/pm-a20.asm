@@ -12,6 +12,7 @@ PORT_A		equ 0x92
 SAVE		equ 0x20000		; survives the fast reset: marker, counters
 MAGIC		equ 0x54455352		; "RSET"
 PT1		equ 0x12000
+CODE_LO		equ 0x30000		; code at 30000h and 130000h
 
 	bits 16
 real_main:
@@ -93,6 +94,32 @@ pm_main:
 	out PORT_A, al
 	CHECK "A20 open: 300000h is itself again", dword [0x300000], 0xBBBBBBBB
 
+	; Code: the same linear address runs other code when the gate moves
+	; (a decoded-code cache keyed by linear address must notice).
+	mov esi, code_a
+	mov edi, CODE_LO
+	mov ecx, code_end - code_a
+	rep movsb
+	mov esi, code_a
+	mov edi, CODE_LO + 0x100000
+	mov ecx, code_end - code_a
+	rep movsb
+	mov dword [CODE_LO + 1], 0x30
+	mov dword [CODE_LO + 0x100000 + 1], 0x130
+	mov ebx, CODE_LO + 0x100000
+	call ebx
+	CHECK "A20 open: code at 130000h runs itself", eax, 0x130
+	call ebx
+	call ebx
+	mov al, 0x00
+	out PORT_A, al
+	call ebx
+	CHECK "A20 closed: code at 130000h runs the copy at 30000h", eax, 0x30
+	mov al, 0x02
+	out PORT_A, al
+	call ebx
+	CHECK "A20 open again: code at 130000h runs itself", eax, 0x130
+
 	; Paging: the gate masks the physical address a PTE gives.
 	call paging_identity
 	mov edi, PT1
@@ -130,6 +157,11 @@ pm_main:
 .wait:
 	hlt
 	jmp .wait
+
+code_a:
+	mov eax, 0
+	ret
+code_end:
 
 	bits 16
 after_reset:

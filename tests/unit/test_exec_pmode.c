@@ -3,9 +3,11 @@
  * interrupt gates with IRETD, error codes, and a 16-bit code segment.
  * SDM Vol 3 chapters 3 (segmentation), 5 (protection), 6 (interrupts), 9.9
  * (mode switching). */
+#include <stdio.h>
 #include <string.h>
 
 #include "exec-common.h"
+#include "exec.h"
 
 enum {
 	GDT = 0x800, IDT = 0x1000, GDTR = 0x10100, STUBS = 0x61000, CODE32 = 0x70000,
@@ -560,4 +562,68 @@ Test(pmode, esc_with_ts_is_nm)
 	PM_CODE(0x0F, 0x20, 0xC0, 0x0C, 0x08, 0x0F, 0x22, 0xC0, 0xD9, 0xE8);
 	steps(3);
 	pm_expect_fault(EX_NM, -1, CODE32 + 0x108);
+}
+
+/* Precise faults at ring 3, as a property over random instructions: a
+ * fault into the ring-0 handler leaves the general registers as before the
+ * instruction and pushes SS:ESP, EFLAGS and CS:EIP of the faulting
+ * instruction on the ring-0 stack (SDM Vol 3 §6.12.1, Figure 6-4). */
+Test(pmode, precise_random_ring3, .timeout = 120)
+{
+	static const int fault_vectors[] = { EX_DE, EX_BR, EX_UD, EX_NM, EX_NP, EX_SS, EX_GP };
+	uint64_t s = 0x5EED3;
+	long faults = 0;
+	for (unsigned n = 0; n < 6000; n++) {
+		exec_teardown();
+		pm_setup();
+		to_ring3();
+		uint8_t b[16];
+		for (unsigned k = 0; k < 16; k++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			b[k] = (uint8_t)(s >> 56);
+		}
+		if (n & 1)
+			b[0] = 0x0F;
+		struct insn in;
+		if (decode_insn(b, 15, &c->dmode, &in) == DECODE_OK &&
+		    (in.def->exec == exec_int || in.def->exec == exec_int3 ||
+		     in.def->exec == exec_into || in.def->exec == exec_int1 ||
+		     in.def->exec == exec_mov_cr_r))
+			continue;
+		r3_code(b, 15);
+		for (int r = 0; r < 8; r++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			if (r != R_ESP)
+				c->r[r] = (uint32_t)(s >> 32) & (r & 1 ? 0xFFFFFFFFu : 0x000FFFFFu);
+		}
+		uint32_t regs[8], fl = flags();
+		memcpy(regs, c->r, sizeof regs);
+		machine_run(&m, 1);
+		int v = c->last_vector;
+		bool is_fault = false;
+		for (unsigned k = 0; k < sizeof fault_vectors / sizeof fault_vectors[0]; k++)
+			is_fault |= v == fault_vectors[k];
+		if (!is_fault)
+			continue;
+		faults++;
+		char h[40];
+		for (unsigned k = 0; k < 8; k++)
+			sprintf(h + 3 * k, "%02x ", b[k]);
+		cr_assert_eq(c->cpl, 0, "%s(vector %d)", h, v);
+		for (int r = 0; r < 8; r++)
+			if (r != R_ESP)
+				cr_assert_eq(c->r[r], regs[r], "%s(vector %d): register %d is %08x, was %08x",
+				             h, v, r, c->r[r], regs[r]);
+		bool err = v == EX_NP || v == EX_SS || v == EX_GP;
+		uint32_t sp = c->r[R_ESP] + (err ? 4 : 0);
+		cr_assert_eq(sp, 0x80000 - 20, "%s(vector %d): ESP %08x", h, v, c->r[R_ESP]);
+		cr_assert_eq(mem32(&m, sp), R3_EIP, "%s(vector %d): pushed EIP %08x", h, v, mem32(&m, sp));
+		cr_assert_eq(mem32(&m, sp + 4), SEL_CODE_R3 | 3, "%s(vector %d): pushed CS", h, v);
+		cr_assert_eq(mem32(&m, sp + 8) & (FL_ARITH | FL_DF), fl & (FL_ARITH | FL_DF),
+		             "%s(vector %d): pushed EFLAGS %08x, were %08x", h, v, mem32(&m, sp + 8), fl);
+		cr_assert_eq(mem32(&m, sp + 12), 0x70000, "%s(vector %d): pushed ESP", h, v);
+		cr_assert_eq(mem32(&m, sp + 16), SEL_DATA_R3 | 3, "%s(vector %d): pushed SS", h, v);
+	}
+	cr_log_info("ring 3 precise faults checked: %ld", faults);
+	cr_expect_gt(faults, 1000);
 }

@@ -36,7 +36,7 @@ enum {
 	S_CALL32 = 0x40, S_CALL16 = 0x48, S_TASKGATE = 0x50, S_CODE16 = 0x58,
 	S_RODATA3 = 0x63, S_XCODE0 = 0x68, S_NPDATA0 = 0x70, S_LDT = 0x78,
 	S_SMALL3 = 0x83, S_EXPDOWN0 = 0x88, S_NPCODE0 = 0xA0, S_TSS_D = 0xA8,
-	S_CALL32_J = 0xB0, S_CODE1 = 0xB9, S_CALL_R1 = 0xC0, S_CONF0 = 0xC8, GDT_ENTRIES = 26,
+	S_CALL32_J = 0xB0, S_CODE1 = 0xB9, S_CALL_R1 = 0xC0, S_CONF0 = 0xC8, S_DATA1 = 0xD1, GDT_ENTRIES = 27,
 };
 
 static struct machine m;
@@ -143,6 +143,7 @@ static void setup_model(const char *model)
 	set_gdt(S_CODE1, seg_desc(0, 0xFFFFF, 0xBB, 0xC));
 	set_gdt(S_CALL_R1, gate_desc(S_CODE1, GATE_TARGET, 0xEC, 0));
 	set_gdt(S_CONF0, seg_desc(0, 0xFFFFF, 0x9F, 0xC));
+	set_gdt(S_DATA1, seg_desc(0, 0xFFF, 0xB3, 0x4));
 	for (int v = 0; v < 256; v++) {
 		set_idt(v, gate_desc(S_CODE0, HANDLERS + 16 * v, 0xEE, 0));
 		put8(HANDLERS + 16 * v, 0xF4);
@@ -1166,4 +1167,45 @@ Test(pmode, i286_has_no_386_gates)
 	machine_run(&m, 2);
 	cr_assert_eq(c->last_vector, EX_GP);
 	cr_assert_eq(mem16(&m, c->r[R_ESP]), 0x40 * 8 + 2);
+}
+
+Test(pmode, ldt_selector_error_code_has_ti)
+{
+	put64(LDT + 8, seg_desc(0, 0xFFFF, 0x13, 0)); /* not present */
+	c->ldtr = desc_to_cache(seg_desc(LDT, 0x3F, 0x82, 0), S_LDT);
+	mov_seg(CODE0, 0x0C, SEG_DS);
+	cr_assert_eq(run_to_vector(EX_NP, 3), 0x0C);
+	ring0(CODE0);
+	mov_seg(CODE0, 0x44, SEG_ES); /* beyond the LDT's limit */
+	cr_assert_eq(run_to_vector(EX_GP, 3), 0x44);
+}
+
+Test(pmode, inner_stack_without_room_is_ss_sel)
+{
+	put32(TSS_A + 0x0C, 8);        /* ESP1 */
+	put16(TSS_A + 0x10, S_DATA1);  /* SS1: limit 0xFFF */
+	ring3(CODE3);
+	CODE(CODE3, 0x9A, 0, 0, 0, 0, S_CALL_R1 | 3, 0);
+	cr_assert_eq(run_to_vector(EX_SS, 2), S_DATA1 & 0xFFFC);
+	cr_assert_eq(stack(1), CODE3, "nothing of the call remains");
+	cr_assert_eq(stack(4), STACK3);
+}
+
+Test(pmode, vme_iret_loads_vif_from_if)
+{
+	c->cr4 |= 1;
+	V86_CODE(0, 0xCF); /* iret (16-bit) */
+	enter_v86(0, 0);
+	uint32_t ss = V86_SS << 4;
+	put16(ss + 0xFFFE - 6, 0x0100);
+	put16(ss + 0xFFFE - 4, V86_CS);
+	put16(ss + 0xFFFE - 2, FL_IF | FL_CF | 0x2);
+	c->r[R_ESP] = 0xFFFE - 6;
+	run_clean(1);
+	cr_assert(c->flags & FL_VM);
+	cr_assert_eq(c->eip, 0x100);
+	cr_assert(c->flags & FL_VIF);
+	cr_assert_eq(c->flags & FL_IF, 0);
+	cr_assert(flag_cf(c));
+	cr_assert_eq(c->flags & FL_IOPL, 0);
 }

@@ -106,7 +106,8 @@ f80 f80_propagate_nan(struct f80_ctx *ctx, f80 a, f80 b);
 
 /* The transcendentals (cpu/fpu/trans.c), within the SDM's stated error
  * (Vol 1 §8.3.10: under 1 ulp, monotonic) on the x87's argument ranges. */
-bool f80_trig_out_of_range(f80 a);   /* |a| >= 2^63: FSIN & co. set C2 */
+/* |a| >= 2^63 (finite, supported): FSIN & co. set C2 and leave it. */
+bool f80_trig_out_of_range(f80 a);
 f80 f80_sin(struct f80_ctx *ctx, f80 a);
 f80 f80_cos(struct f80_ctx *ctx, f80 a);
 f80 f80_sincos(struct f80_ctx *ctx, f80 a, f80 *cos_out);

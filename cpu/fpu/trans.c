@@ -216,7 +216,7 @@ static const u128 PI66 = (u128)0x3 << 64 | 0x243F6A8885A308D3ull;
 bool f80_trig_out_of_range(f80 a)
 {
 	unsigned e = f80_exp(a);
-	return e >= BIAS + 63 && e != 0x7FFF;
+	return e >= BIAS + 63 && e != 0x7FFF && (a.sig & J_BIT);
 }
 
 /* |a| = q * pi/2 + r with |r| <= pi/4 (a finite, |a| < 2^63). */
@@ -249,6 +249,10 @@ static hp reduce(f80 a, unsigned *quadrant)
 static bool nan_or_bad(struct f80_ctx *ctx, f80 a, f80 *r)
 {
 	enum f80_class k = f80_classify(a);
+	if (f80_trig_out_of_range(a)) {
+		*r = a;   /* out of range: unchanged (FSIN & co. set C2) */
+		return true;
+	}
 	if (k == F80_UNSUPPORTED || k == F80_INF) {
 		ctx->flags |= F80_IE;
 		*r = F80_INDEFINITE;
@@ -263,7 +267,9 @@ static bool nan_or_bad(struct f80_ctx *ctx, f80 a, f80 *r)
 	return false;
 }
 
-/* sin and cos of a finite a; exact zero handled by the callers. */
+/* sin and cos of a finite a, |a| < 2^63 (the callers leave larger ones
+ * alone: the instructions set C2 for them); exact zero handled by the
+ * callers. */
 static void sincos_hp(f80 a, hp *s, hp *c)
 {
 	unsigned q;

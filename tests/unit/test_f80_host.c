@@ -123,13 +123,19 @@ static unsigned rndn(unsigned n) { return (unsigned)(rnd() % n); }
 /* A significand with the integer bit: random, or with a random number of
  * trailing zeros (exact results and halfway cases at every precision), or
  * with a single bit or run at a precision boundary. */
+/* The top n bits set (n = 0..64). */
+static uint64_t top_bits(unsigned n)
+{
+	return n ? ~0ull << (64 - n) : 0;
+}
+
 static uint64_t rand_sig(void)
 {
 	uint64_t s = rnd();
 	switch (rndn(8)) {
 	case 0: s &= ~0ull << rndn(64); break;
-	case 1: s = (s & (~0ull << (64 - rndn(25)))) | 1ull << (63 - 24 + rndn(3) - 1); break;
-	case 2: s = (s & (~0ull << (64 - rndn(54)))) | 1ull << (63 - 53 + rndn(3) - 1); break;
+	case 1: s = (s & top_bits(rndn(25))) | 1ull << (63 - 24 + rndn(3) - 1); break;
+	case 2: s = (s & top_bits(rndn(54))) | 1ull << (63 - 53 + rndn(3) - 1); break;
 	case 3: s = ~0ull << rndn(64); break;
 	case 4: s = (s & ~0ull << 40) | (rnd() & 1); break;
 	default: break;

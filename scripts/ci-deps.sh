@@ -20,9 +20,10 @@ root=$(dirname "$here")
 NATIVE_PKGS="gcc meson ninja-build nasm pkg-config python3 libcapstone-dev libcriterion-dev
 zlib1g-dev libsdl2-dev qemu-system-x86 gdb"
 FUZZ_PKGS="clang libclang-rt-14-dev"
+# pkgconf:arm64 provides aarch64-linux-gnu-pkg-config (the cross file's).
 # libcriterion-dev:arm64 is missing on purpose: see cross_criterion.
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt
-libc6:arm64 libcapstone-dev:arm64 zlib1g-dev:arm64 libffi8:arm64 libgit2-1.5:arm64"
+libc6:arm64 pkgconf:arm64 libcapstone-dev:arm64 zlib1g-dev:arm64 libffi8:arm64 libgit2-1.5:arm64"
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -51,8 +51,8 @@ static int clock_post_load(void *obj, uint32_t version, char *err, size_t errlen
 {
 	struct clock *c = obj;
 	(void)version;
-	if (c->saved_now < 0) {
-		snprintf(err, errlen, "clock: negative time %lld", (long long)c->saved_now);
+	if (c->saved_now < 0 || c->saved_now > (1LL << 61)) {
+		snprintf(err, errlen, "clock: time %lld out of range", (long long)c->saved_now);
 		return -1;
 	}
 	clock_set_now(c, c->saved_now);

@@ -8,6 +8,8 @@
 #include "bus.h"
 
 #define REFRESH_NS 15085 /* port 61h bit 4 toggles at this period */
+/* Tick numbers a saved state may hold: 2^52 ticks is over a century. */
+#define PIT_TICKS_MAX (1LL << 52)
 
 static bool counting(const struct pit_channel *c)
 {
@@ -463,7 +465,8 @@ static int pit_post_load(void *obj, uint32_t version, char *err, size_t errlen)
 		if (c->mode > 5 || c->rw < 1 || c->rw > 3 || c->latch_bytes > 2 ||
 		    (c->armed && (c->n < 1 || c->n > max)) ||
 		    (c->next_pending && (c->next_n < 1 || c->next_n > max || c->next_tick < 0)) ||
-		    c->elapsed < 0) {
+		    c->elapsed < 0 || c->elapsed > PIT_TICKS_MAX || c->start < 0 ||
+		    c->start > PIT_TICKS_MAX) {
 			snprintf(err, errlen, "pit: channel %d: inconsistent state (mode %u, rw %u, count %u)",
 			         i, c->mode, c->rw, c->n);
 			return -1;

@@ -540,8 +540,13 @@ static int rtc_post_load(void *obj, uint32_t version, char *err, size_t errlen)
 {
 	struct rtc *r = obj;
 	(void)version;
-	(void)err;
-	(void)errlen;
+	/* Times a few centuries either way keep every sum in range. */
+	const int64_t max_sec = 1LL << 40, max_ns = 1LL << 61;
+	if (r->base_sec < -max_sec || r->base_sec > max_sec || r->base_ns < -max_ns ||
+	    r->base_ns > max_ns || r->last_sync < -max_ns || r->last_sync > max_ns) {
+		snprintf(err, errlen, "rtc: time base out of range");
+		return -1;
+	}
 	r->index &= 0x7F;
 	int64_t now = clock_now(r->clock);
 	if (r->last_sync > now)

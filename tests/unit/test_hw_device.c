@@ -487,3 +487,60 @@ Test(state, set_load_refuses_bad_input_without_change)
 	rig_fini(&r);
 	state_buf_free(&good);
 }
+
+/* ---- every device survives any state ----------------------------------- */
+
+#include "pic.h"
+#include "pit.h"
+#include "rtc.h"
+
+/* Loads random payloads of the right size (with the right header) into
+ * each chipset device, then drives it: a load either succeeds or is refused,
+ * and nothing crashes afterwards. */
+Test(state, random_states_never_crash)
+{
+	struct clock c;
+	clock_init(&c, CLOCK_MODE_MANUAL, NULL, 0);
+	clock_step(&c, 5 * NS_PER_SEC);
+	struct irq_line intr;
+	irq_line_init(&intr, NULL, NULL, 0);
+	struct pic *pic = pic_create(NULL, &intr);
+	struct pit *pit = pit_create(NULL, &c, pic_irq(pic, 0));
+	struct rtc *rtc = rtc_create(NULL, &c, pic_irq(pic, 8), NULL);
+	struct device *devs[3] = { &pic->dev, &pit->dev, &rtc->dev };
+	srand(7);
+	int accepted[3] = { 0 };
+	for (int k = 0; k < 3000; k++) {
+		struct device *d = devs[k % 3];
+		struct state_buf good = { 0 };
+		cr_assert_eq(device_save(d, &good), 0);
+		size_t hdr = 1 + strlen(d->id) + 8;
+		/* Mostly small changes to a real state, sometimes all random. */
+		if (k % 7 == 0) {
+			for (size_t i = hdr; i < good.len; i++)
+				good.data[i] = (uint8_t)rand();
+		} else {
+			for (int j = 0; j < 1 + k % 4; j++)
+				good.data[hdr + (size_t)rand() % (good.len - hdr)] = (uint8_t)rand();
+		}
+		char err[256];
+		if (device_load(d, good.data, good.len, err, sizeof err) == 0)
+			accepted[k % 3]++;
+		state_buf_free(&good);
+		/* Drive everything a little. */
+		for (int i = 0; i < 4; i++) {
+			pic_write(pic, (uint16_t)(i & 1 ? 0x21 : 0x20), (uint8_t)rand());
+			pit_write(pit, (uint16_t)(0x40 + rand() % 4), (uint8_t)rand());
+			pit_read(pit, (uint16_t)(0x40 + rand() % 3));
+			pit_read(pit, 0x61);
+			rtc_cmos_write(rtc, (uint8_t)(rand() % 14), (uint8_t)rand());
+			rtc_cmos_read(rtc, (uint8_t)(rand() % 128));
+			pic_ack(pic);
+		}
+		clock_step(&c, clock_now(&c) + rand() % 3000000);
+	}
+	cr_assert(accepted[0] > 0 && accepted[1] > 0 && accepted[2] > 0);
+	rtc_destroy(rtc);
+	pit_destroy(pit);
+	pic_destroy(pic);
+}

@@ -207,9 +207,8 @@ Test(pmode, selector_load_faults)
 /* Writing through a segment that is not writable is #GP(0): a code segment
  * or a read-only data segment (SDM Vol 2 MOV, Protected Mode Exceptions:
  * "#GP(0) If the destination operand is in a non-writable segment"; Vol 3
- * §5.6).  amber bug, reported: cpu/ea.c seg_write checks only the limit.
- * Enable when fixed. */
-Test(pmode, write_to_code_segment, .disabled = true)
+ * §5.6). */
+Test(pmode, write_to_code_segment)
 {
 	PM_CODE(0x66, 0xB8, SEL_CODE32, 0x00, 0x8E, 0xC0, 0x26, 0x89, 0x00);
 	c->r[R_EAX] = 0;
@@ -230,9 +229,8 @@ Test(pmode, segment_limit)
 	cr_expect_eq(c->r[R_EAX], 0xCAFEBABE);
 }
 
-/* Writing through a read-only data segment: #GP(0).  Same amber bug as
- * write_to_code_segment; enable when fixed. */
-Test(pmode, read_only_segment, .disabled = true)
+/* Writing through a read-only data segment: #GP(0). */
+Test(pmode, read_only_segment)
 {
 	PM_CODE(0x66, 0xB8, SEL_DATA_RO, 0x00, 0x8E, 0xC0, 0x26, 0x8B, 0x00, 0x26, 0x89, 0x00);
 	c->r[R_EAX] = 0;
@@ -410,9 +408,8 @@ Test(pmode, ring3_int_and_iret)
  * may not use (SDM Vol 2 IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL: "IF
  * SegReg does not point to data or a non-conforming code segment or CPL >
  * segment descriptor DPL THEN SegReg <- NULL").  DS and ES hold the DPL 0
- * flat data segment here.  amber bug, reported: exec_iret's outer-level
- * path does not do it (exec_retf does).  Enable when fixed. */
-Test(pmode, iret_to_ring3_nulls_data_segments, .disabled = true)
+ * flat data segment here. */
+Test(pmode, iret_to_ring3_nulls_data_segments)
 {
 	to_ring3();
 	cr_expect_eq(c->seg[SEG_DS].sel, 0, "DS = %x", c->seg[SEG_DS].sel);
@@ -439,9 +436,7 @@ Test(pmode, ring3_cli)
 
 /* The rest of the CPL-0-only instructions (SDM Vol 3 §5.9, "Privileged
  * Instructions": LGDT LLDT LTR LIDT MOV CRn MOV DRn LMSW CLTS INVD WBINVD
- * INVLPG HLT RDMSR WRMSR ...): #GP(0) at CPL 3.  amber bug, reported: the
- * table's F_PRIV flag is never checked, and these handlers do not check
- * CPL themselves.  Enable when fixed. */
+ * INVLPG HLT RDMSR WRMSR ...): #GP(0) at CPL 3. */
 static const struct { const char *name; uint8_t len; uint8_t b[6]; } priv_insns[] = {
 	{ "hlt", 1, { 0xF4 } },
 	{ "mov cr0,eax", 3, { 0x0F, 0x22, 0xC0 } },
@@ -471,7 +466,7 @@ static void ring3_priv(unsigned k)
 	             c->last_vector);
 }
 
-Test(pmode, ring3_privileged_instructions, .disabled = true)
+Test(pmode, ring3_privileged_instructions)
 {
 	for (unsigned k = 0; k < sizeof priv_insns / sizeof priv_insns[0]; k++) {
 		exec_teardown();
@@ -532,9 +527,7 @@ Test(pmode, expand_down_segment)
  * Protected Mode Exceptions: "If the source operand is in an execute-only
  * code segment"), and loading it into a data segment register too (SDM
  * Vol 2 MOV: "#GP(selector) ... segment is not a data or readable code
- * segment").  The load is checked; the CS-override read is the same amber
- * bug as write_to_code_segment (no type checks on access).  Enable the read
- * part when fixed. */
+ * segment"). */
 Test(pmode, execute_only_code_load)
 {
 	PM_CODE(0x66, 0xB8, SEL_CODE_XO, 0x00, 0x8E, 0xD8);
@@ -542,7 +535,7 @@ Test(pmode, execute_only_code_load)
 	pm_expect_fault(EX_GP, SEL_CODE_XO, CODE32 + 0x104);
 }
 
-Test(pmode, execute_only_code_read, .disabled = true)
+Test(pmode, execute_only_code_read)
 {
 	/* jmp 60h:CODE32+200h ; there: mov eax,cs:[ebx] */
 	PM_CODE(0xEA, 0x00, 0x02, 0x07, 0x00, SEL_CODE_XO, 0x00);

@@ -196,7 +196,7 @@ static uint32_t run_to_vector(int v, unsigned max)
 	cr_assert_eq(c->last_vector, v, "vector %d, want %d", c->last_vector, v);
 	cr_assert_eq(c->state, CPU_HALTED);
 	cr_assert_eq(c->seg[SEG_CS].sel, S_CODE0);
-	cr_assert_eq(c->eip, HANDLERS + 16 * v + 1);
+	cr_assert_eq(c->eip, (uint32_t)(HANDLERS + 16 * v + 1));
 	return mem32(&m, c->seg[SEG_SS].base + c->r[R_ESP]);
 }
 

@@ -311,14 +311,6 @@ static bool rej_mov_sreg_reserved(const struct insn *i)
 	return (i->op == 0x8C || i->op == 0x8E) && i->reg >= 6;
 }
 
-/* SDM Vol 2 FXSAVE/FXRSTOR (0F AE /0 /1) take an m512byte; register forms
- * and the other /reg values (SSE's LDMXCSR/STMXCSR, the fences) are #UD on
- * a P6.  Decoded as one row, #UD in exec_fxsave. */
-static bool rej_group15_register(const struct insn *i)
-{
-	return i->op == 0x1AE;
-}
-
 /* SDM Vol 2 Appendix A.5 (x87 opcode map): the reserved D8-DF encodings
  * still have a ModR/M byte, so their length is known; with no x87 amber's
  * exec_esc runs them as the FPU-less escape.  Capstone rejects them. */
@@ -337,7 +329,6 @@ static bool rej_hint_nop_register(const struct insn *i)
 
 static struct rejected_class rejected_classes[] = {
 	{ "MOV Sreg with reg 6/7 (#UD at execution)", rej_mov_sreg_reserved, true, 0 },
-	{ "0F AE register forms and /2-/7 (#UD at execution)", rej_group15_register, true, 0 },
 	{ "reserved x87 encodings (ModR/M length)", rej_x87_reserved, false, 0 },
 	{ "0F 18-1F register forms (hint NOPs)", rej_hint_nop_register, false, 0 },
 };

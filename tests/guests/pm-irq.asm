@@ -75,10 +75,10 @@ main:
 	out 0x21, al
 	mov al, 0xFF
 	out 0xA1, al
-	; PIT channel 0: rate generator, 100 Hz.
+	; PIT channel 0: rate generator, 1 kHz.
 	mov al, 0x34
 	out 0x43, al
-	mov ax, PIT_HZ / 100
+	mov ax, PIT_HZ / 1000
 	out 0x40, al
 	mov al, ah
 	out 0x40, al

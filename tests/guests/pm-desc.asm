@@ -116,6 +116,8 @@ main:
 	CHECK "FS keeps the LDT selector", eax, SEL_LDT_DATA
 	LSLR SEL_LDTD, 0x310
 	CHECK "LSL of the LDT descriptor", dword [RES + 0x310], 0x17
+	call SEL_LDT_CODE:ldt_code
+	CHECK "a far CALL into an LDT code segment: CS = 0Ch", eax, SEL_LDT_CODE
 	TRY "LLDT with a data segment: #GP(selector)", 13, SEL_DATA32, .lldt
 	mov ax, SEL_DATA32
 .lldt:	lldt ax
@@ -261,5 +263,10 @@ main:
 	RING0
 	ENDTRY
 	jmp finish
+
+; Reached through LDT entry 1.
+ldt_code:
+	mov eax, cs
+	retf
 
 	ROM_END

@@ -8,8 +8,8 @@
 ; gate (ring 0 to ring 0; from ring 3 to ring 0 it is a #GP); INT from
 ; 16-bit code through a 286 interrupt gate; a 16-bit stack under 32-bit
 ; code (PUSH, CALL, an interrupt frame use SP); SYSENTER
-; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring or a
-; ring 3 SYSEXIT raises.
+; and SYSEXIT; and the #GP a DPL 0 gate, a RETF to an inner ring, a
+; ring 3 SYSEXIT or a zero SYSENTER_CS raises.
 
 %define TEST_NAME "pm-callgate"
 %include "pm.inc"
@@ -166,6 +166,18 @@ r3_16_back:
 	RING3 0x0002
 .sx:	sysexit
 	RING0
+	ENDTRY
+	mov ecx, 0x174			; SYSENTER_CS = 0: both fault
+	xor eax, eax
+	xor edx, edx
+	wrmsr
+	TRY "SYSENTER with SYSENTER_CS = 0: #GP(0)", 13, 0, .se0
+	RING3 0x0002
+.se0:	sysenter
+	RING0
+	ENDTRY
+	TRY "SYSEXIT with SYSENTER_CS = 0: #GP(0)", 13, 0, .sx0
+.sx0:	sysexit
 	ENDTRY
 
 	; --- INT n from ring 3 through DPL 3 trap and interrupt gates, IRET

@@ -289,6 +289,22 @@ stk16_after_int:
 .f2:	call SEL_CODE32:gate0_target
 	RING0
 	ENDTRY
+	TRY "IRET to ring 3 with a DPL 0 code segment: #GP(selector)", 13, SEL_CODE32, .f4
+	push dword SEL_DATA3
+	push dword STACK3
+	push dword 2
+	push dword SEL_CODE32 | 3
+	push dword main
+.f4:	iretd
+	ENDTRY
+	TRY "IRET to ring 3 with SS RPL 0: #GP(SS selector)", 13, SEL_DATA3 & ~3, .f5
+	push dword SEL_DATA3 & ~3
+	push dword STACK3
+	push dword 2
+	push dword SEL_CODE3
+	push dword main
+.f5:	iretd
+	ENDTRY
 	TRY "ring 3 RETF to ring 0: #GP(selector)", 13, SEL_CODE32, .f3
 	RING3 0x0002
 	push dword SEL_CODE32

@@ -4,7 +4,8 @@
 ; LAR and LSL on segments, system descriptors, gates, null and out-of-range
 ; selectors and from ring 3, granularity in LSL, VERR/VERW by type and
 ; privilege, ARPL, SGDT/SIDT/STR, and the #GP of loading a system or an
-; execute-only descriptor into DS.
+; execute-only descriptor into DS, or into SS a segment whose RPL or DPL
+; is not the CPL or that is read-only.
 
 %define TEST_NAME "pm-desc"
 %include "pm.inc"
@@ -219,6 +220,22 @@ main:
 	TRY "MOV DS, execute-only code: #GP(selector)", 13, SEL_XO, .xo
 	mov ax, SEL_XO
 .xo:	mov ds, ax
+	ENDTRY
+	TRY "MOV DS, RPL 3 to a DPL 0 segment at ring 0: #GP(selector)", 13, SEL_DATA32, .rpl
+	mov ax, SEL_DATA32 | 3
+.rpl:	mov ds, ax
+	ENDTRY
+	TRY "MOV SS, RPL 3 at ring 0: #GP(selector)", 13, SEL_DATA32, .ssrpl
+	mov ax, SEL_DATA32 | 3
+.ssrpl:	mov ss, ax
+	ENDTRY
+	TRY "MOV SS, a DPL 3 segment at ring 0: #GP(selector)", 13, SEL_DATA3 & ~3, .ssdpl
+	mov ax, SEL_DATA3 & ~3
+.ssdpl:	mov ss, ax
+	ENDTRY
+	TRY "MOV SS, a read-only segment: #GP(selector)", 13, SEL_RO, .ssro
+	mov ax, SEL_RO
+.ssro:	mov ss, ax
 	ENDTRY
 	mov dword [got_count], 0
 	mov ax, SEL_RCODE

@@ -356,6 +356,9 @@ static void step_one(struct cpu *c)
 	/* Single-step trap after the instruction (SDM Vol 3 §17.3.1.4). */
 	if (tf && c->state == CPU_RUNNING) {
 		c->dr[6] |= 0x4000;
+		/* The instruction is done: a fault delivering the trap must not
+		 * undo it. */
+		cpu_commit_state(c);
 		cpu_interrupt(c, EX_DB, c->eip, false, false, 0);
 	}
 }

@@ -1209,3 +1209,15 @@ Test(pmode, vme_iret_loads_vif_from_if)
 	cr_assert(flag_cf(c));
 	cr_assert_eq(c->flags & FL_IOPL, 0);
 }
+
+Test(pmode, fault_delivering_single_step_trap_keeps_the_instruction)
+{
+	set_idt(EX_DB, gate_desc(S_NPCODE0, HANDLERS, 0x8E, 0));
+	c->flags |= FL_TF;
+	CODE(CODE0, 0x40); /* inc eax */
+	c->r[R_EAX] = 0;
+	uint32_t err = run_to_vector(EX_NP, 1);
+	cr_assert_eq(err, S_NPCODE0 | 1, "EXT: the trap is an external event");
+	cr_assert_eq(c->r[R_EAX], 1, "INC done once");
+	cr_assert_eq(stack(1), CODE0 + 1, "returns after the instruction");
+}

@@ -181,8 +181,10 @@ static void fill_time(struct rtc *r, int64_t t)
 	r->cmos[REG_WDAY] = enc(r, tm.wday + 1);
 	r->cmos[REG_MDAY] = enc(r, tm.mday);
 	r->cmos[REG_MON] = enc(r, tm.mon);
-	r->cmos[REG_YEAR] = enc(r, (int)(tm.year % 100));
-	r->cmos[REG_CENTURY] = enc(r, (int)(tm.year / 100 % 100));
+	/* Years before 0 or after 9999 (a guest's odd writes) wrap. */
+	int64_t cent = floor_div(tm.year, 100);
+	r->cmos[REG_YEAR] = enc(r, (int)(tm.year - cent * 100));
+	r->cmos[REG_CENTURY] = enc(r, (int)(cent - floor_div(cent, 100) * 100));
 }
 
 /* The time the registers hold (what software wrote while SET was 1). */

@@ -136,8 +136,6 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 	/* The commit point: from here on a fault is taken in the new task
 	 * (SDM Vol 3 §7.3 step 13), so its state is set before the segment
 	 * descriptors are checked. */
-	if (t32)
-		cpu_load_cr3(c, ns.cr3);
 	cpu_set_flags(c, ns.eflags);
 	for (int k = 0; k < 8; k++)
 		c->r[k] = ns.r[k];
@@ -153,6 +151,8 @@ void task_switch(struct cpu *c, uint16_t sel, uint64_t d, enum task_reason why,
 		for (int k = 0; k < 6; k++)
 			seg_load_real(c, k, ns.seg[k]);
 	cpu_commit_state(c);
+	if (t32)
+		cpu_load_cr3(c, ns.cr3); /* flushes what a MOV CR3 flushes */
 
 	/* Each descriptor that loads stays loaded if a later one faults. */
 	load_task_ldt(c, ns.ldt);

@@ -654,6 +654,7 @@ Test(pmode, jmp_to_tss_switches_tasks)
 {
 	tss32_task(TSS_B, CODE0 + 0x100, 0x6000);
 	put32(TSS_B + 0x28, 0xAAAA5555); /* EAX */
+	put32(TSS_B + 0x1C, 0x9000);     /* CR3 */
 	c->r[R_EBX] = 0x12345678;
 	CODE(CODE0, 0xEA, 0, 0, 0, 0, S_TSS_B, 0);
 	CODE(CODE0 + 0x100, 0x90);
@@ -670,6 +671,7 @@ Test(pmode, jmp_to_tss_switches_tasks)
 	cr_assert_eq(mem16(&m, TSS_B), 0, "no back link on JMP");
 	cr_assert_eq(c->flags & FL_NT, 0);
 	cr_assert(c->cr0 & 8, "CR0.TS set");
+	cr_assert_eq(c->cr3, 0x9000, "CR3 from the new TSS");
 }
 
 Test(pmode, call_to_task_gate_then_iret_returns)

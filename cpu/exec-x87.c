@@ -920,9 +920,39 @@ static bool is_control(const struct insn *i)
 	return i->op == 0xDB && i->reg == 4;   /* FNCLEX FNINIT FENI FDISI FSETPM */
 }
 
+/* The register forms that are #UD (SDM Vol 2 Appendix A.5 escape opcode
+ * maps: the reserved slots; FCMOVcc and FCOMI/FUCOMI before the P6).
+ * Checked first, so an undefined opcode changes no x87 state. */
+static bool reserved_reg_form(const struct cpu *c, const struct insn *i)
+{
+	bool p6 = c->model->gen >= GEN_686;
+	unsigned m = i->modrm;
+	switch (i->op) {
+	case 0xD9:
+		return (i->reg == 2 && i->rm != 0) || m == 0xE2 || m == 0xE3 || m == 0xE6 ||
+		       m == 0xE7 || m == 0xEF;
+	case 0xDA:
+		return i->reg < 4 ? !p6 : m != 0xE9;
+	case 0xDB:
+		return i->reg == 7 || (i->reg == 4 && m > 0xE4) ||
+		       (!p6 && (i->reg < 4 || i->reg == 5 || i->reg == 6));
+	case 0xDD:
+		return i->reg >= 6;
+	case 0xDE:
+		return i->reg == 3 && m != 0xD9;
+	case 0xDF:
+		return i->reg == 7 || (i->reg == 4 && m != 0xE0) ||
+		       (!p6 && (i->reg == 5 || i->reg == 6));
+	default:
+		return false;
+	}
+}
+
 /* D8-DF, called by exec_esc once the CR0.EM/TS checks passed. */
 void exec_x87(struct cpu *c, struct insn *i)
 {
+	if (i->mod == 3 && reserved_reg_form(c, i))
+		cpu_ud(c);
 	if (!is_nowait(i))
 		x87_check_pending(c);
 	if (i->mod != 3)

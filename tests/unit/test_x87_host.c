@@ -10,6 +10,8 @@
  * C0-C3 and the order of operands.  The transcendentals are left out (not
  * bit-exact by design) as are FCMOVcc (they read the host's EFLAGS).
  * x86-64 hosts only. */
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -521,6 +523,55 @@ Test(x87_host, eflags_fcmov_fcomi)
 	printf("x87 sequences with FCMOVcc/FCOMI and EFLAGS vs host: %d sequences, %lu disagree\n",
 	       SEQUENCES, bad);
 	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host x87", bad, SEQUENCES);
+}
+
+/* ---- which encodings exist ----
+ * Every register-form D8-DF encoding: #UD in amber (Pentium II) exactly
+ * where the host raises SIGILL. */
+static sigjmp_buf ill_jmp;
+static void on_sigill(int sig)
+{
+	(void)sig;
+	siglongjmp(ill_jmp, 1);
+}
+
+Test(x87_host, undefined_encodings)
+{
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	struct sigaction sa = { 0 }, old;
+	sa.sa_handler = on_sigill;
+	sigaction(SIGILL, &sa, &old);
+	unsigned bad = 0, undefined = 0;
+	for (unsigned op = 0xD8; op <= 0xDF; op++) {
+		for (unsigned modrm = 0xC0; modrm <= 0xFF; modrm++) {
+			/* fninit ; fldz ; fldz ; the instruction ; fninit ; ret */
+			const uint8_t code[] = { 0xDB, 0xE3, 0xD9, 0xEE, 0xD9, 0xEE, (uint8_t)op,
+			                         (uint8_t)modrm, 0xDB, 0xE3, 0xC3 };
+			memcpy(page, code, sizeof code);
+			__builtin___clear_cache((char *)page, (char *)page + sizeof code);
+			volatile bool host_ud = false;
+			if (sigsetjmp(ill_jmp, 1))
+				host_ud = true;
+			else
+				((void (*)(void))(void *)page)();
+			uint8_t g[2] = { (uint8_t)op, (uint8_t)modrm };
+			load(g, 2);
+			x87_reset(&c->fpu);
+			c->last_vector = -1;
+			machine_run(&m, 1);
+			bool amber_ud = c->last_vector == EX_UD;
+			undefined += host_ud;
+			if (host_ud != amber_ud && bad++ < 10)
+				cr_log_error("%02x %02x: host %s, amber %s", op, modrm, host_ud ? "#UD" : "runs",
+				             amber_ud ? "#UD" : "runs");
+		}
+	}
+	sigaction(SIGILL, &old, NULL);
+	munmap(page, 4096);
+	printf("x87 register-form encodings: 512, %u undefined on the host, %u disagree\n",
+	       undefined, bad);
+	cr_expect_eq(bad, 0);
 }
 
 #else

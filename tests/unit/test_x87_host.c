@@ -574,6 +574,118 @@ Test(x87_host, undefined_encodings)
 	cr_expect_eq(bad, 0);
 }
 
+/* ---- MMX ----
+ * Random sequences of every MMX instruction (register and [rbx+disp8] /
+ * [bx+disp8] memory forms, the shift groups with random counts, MOVD and
+ * MOVQ both ways, EMMS) from random register contents; the eight
+ * registers (as the FSAVE image shows them: significand and exponent
+ * field), the tag word, TOP and the buffer must agree with the host. */
+static const uint8_t mmx_ops[] = {
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6F,
+	0x74, 0x75, 0x76, 0xD1, 0xD2, 0xD3, 0xD5, 0xD8, 0xD9, 0xDB, 0xDC, 0xDD, 0xDF,
+	0xE1, 0xE2, 0xE5, 0xE8, 0xE9, 0xEB, 0xEC, 0xED, 0xEF, 0xF1, 0xF2, 0xF3, 0xF5,
+	0xF8, 0xF9, 0xFA, 0xFC, 0xFD, 0xFE,
+};
+
+Test(x87_host, mmx_sequences)
+{
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	unsigned long bad = 0;
+	for (int s = 0; s < SEQUENCES; s++) {
+		struct x87 x;
+		x87_reset(&x);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)rnd();
+		for (unsigned k = 0; k < 8; k++) {
+			x.r[k] = rand_value();
+			if (rndn(2))
+				x.r[k].sig = rnd() & (rndn(2) ? 0x8080808080808080ull | (rnd() >> 1) : ~0ull);
+		}
+		uint8_t buf[BUF], hbuf[BUF];
+		for (unsigned k = 0; k < BUF; k++)
+			buf[k] = (uint8_t)(rndn(4) ? rnd() : rndn(2) ? 0x80 : 0x7F);
+		memcpy(hbuf, buf, BUF);
+		uint8_t hcode[5 * SEQ_LEN], gcode[5 * SEQ_LEN];
+		unsigned hn = 0, gn = 0;
+		for (unsigned n = 0; n < SEQ_LEN; n++) {
+			unsigned kind = rndn(16), reg = rndn(8), rm = rndn(8);
+			uint8_t disp = (uint8_t)rndn(BUF - 8 + 1);
+			hcode[hn++] = gcode[gn++] = 0x0F;
+			if (kind == 0) {   /* shift group by Ib */
+				static const uint8_t grp[] = { 0x71, 0x72, 0x73 };
+				unsigned g = rndn(3), r;
+				do
+					r = (const uint8_t[]){ 2, 4, 6 }[rndn(3)];
+				while (g == 2 && r == 4);
+				hcode[hn++] = gcode[gn++] = grp[g];
+				hcode[hn++] = gcode[gn++] = (uint8_t)(0xC0 | r << 3 | rm);
+				hcode[hn++] = gcode[gn++] = (uint8_t)(rndn(4) ? rndn(20) : rnd());
+				continue;
+			}
+			uint8_t op;
+			if (kind == 1)
+				op = 0x77;   /* EMMS */
+			else if (kind == 2)
+				op = rndn(2) ? 0x6E : 0x7E;   /* MOVD, memory forms */
+			else if (kind == 3)
+				op = 0x7F;
+			else
+				op = mmx_ops[rndn(sizeof mmx_ops)];
+			hcode[hn++] = gcode[gn++] = op;
+			if (op == 0x77)
+				continue;
+			if (op == 0x6E || op == 0x7E || rndn(3) == 0) {
+				hcode[hn++] = (uint8_t)(0x40 | reg << 3 | 3);
+				gcode[gn++] = (uint8_t)(0x40 | reg << 3 | 7);
+				hcode[hn++] = gcode[gn++] = disp;
+			} else {
+				hcode[hn++] = gcode[gn++] = (uint8_t)(0xC0 | reg << 3 | rm);
+			}
+		}
+		struct image in, want, got;
+		image_from(&in, &x);
+		uint8_t *p = page;
+		*p++ = 0x53;
+		*p++ = 0x48; *p++ = 0x89; *p++ = 0xD3;
+		*p++ = 0xDD; *p++ = 0x27;
+		memcpy(p, hcode, hn);
+		p += hn;
+		*p++ = 0xDD; *p++ = 0x36;
+		*p++ = 0xDB; *p++ = 0xE3;
+		*p++ = 0x5B;
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		((host_mem_fn *)(void *)page)(&in, &want, hbuf);
+
+		load(gcode, gn);
+		mem_write(&m, data_lin(0x100), buf, BUF);
+		c->r[R_EBX] = 0x100;
+		c->fpu = x;
+		c->last_vector = -1;
+		machine_run(&m, SEQ_LEN);
+		cr_assert_eq(c->last_vector, -1, "no exception in the sequence");
+		image_from(&got, &c->fpu);
+		uint8_t gbuf[BUF];
+		for (unsigned k = 0; k < BUF; k++)
+			gbuf[k] = mem8(&m, data_lin(0x100 + k));
+		bool same = want.sw == got.sw && want.tw == got.tw && !memcmp(want.regs, got.regs, 80) &&
+		            !memcmp(hbuf, gbuf, BUF);
+		if (!same && bad++ < 6) {
+			char h[3 * sizeof gcode + 1] = "";
+			for (unsigned k = 0; k < gn; k++)
+				sprintf(h + 3 * k, "%02x ", gcode[k]);
+			cr_log_error("sequence %s: sw %04x/%04x tw %04x/%04x%s%s", h, want.sw, got.sw, want.tw,
+			             got.tw, memcmp(want.regs, got.regs, 80) ? " registers differ" : "",
+			             memcmp(hbuf, gbuf, BUF) ? " memory differs" : "");
+		}
+	}
+	munmap(page, 4096);
+	printf("MMX sequences vs host: %d sequences of %d instructions, %lu disagree\n", SEQUENCES,
+	       SEQ_LEN, bad);
+	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host", bad, SEQUENCES);
+}
+
 #else
 
 Test(x87_host, skipped)

@@ -7,16 +7,22 @@
  *    PC's IRQ13 path takes it, so the instruction proceeds);
  *  - memory operands are read before any x87 state changes, and stores are
  *    written before it changes, so a fault leaves the x87 as it was;
- *  - an unmasked IE, DE or ZE leaves the destination and the stack alone;
- *    an unmasked OE or UE writes the bias-adjusted result to a register
- *    and nothing to memory (SDM Vol 1 §8.5). */
+ *  - an unmasked IE, DE or ZE leaves the destination and the stack alone
+ *    (but a load still loads after an unmasked DE, and a compare still
+ *    sets the condition codes, "unordered" after an unmasked IE, without
+ *    popping); an unmasked OE or UE writes the bias-adjusted result to a
+ *    register and nothing to memory, where it is the only flag raised
+ *    (SDM Vol 1 §8.5).
+ * Where the SDM leaves a choice open (reserved encodings, what a stack
+ * fault does to C0-C3, FSTP1, ...) the answer is the host x87's:
+ * tests/unit/test_x87_host.c runs random instruction sequences, memory
+ * forms, unmasked exceptions and MMX on both and compares every bit. */
 #include "cpu-internal.h"
 #include "exec.h"
 
-enum { CR0_MP = 2, CR0_EM = 4, CR0_TS = 8, CR0_NE = 0x20 };
+enum { CR0_EM = 4, CR0_TS = 8, CR0_NE = 0x20 };
 
 #define INDEF F80_INDEFINITE
-#define J_BIT 0x8000000000000000ull
 
 /* ---- the register stack ---- */
 

@@ -84,8 +84,8 @@ static void tss32_task(uint32_t base, uint32_t eip, uint32_t esp)
 /* Loads segment register seg from the GDT as the CPU would (no checks). */
 static void load(int seg, uint16_t sel)
 {
-	uint64_t d = (uint64_t)mem32(&m, GDT + (sel & 0xFFF8)) |
-	    (uint64_t)mem32(&m, GDT + (sel & 0xFFF8) + 4) << 32;
+	uint64_t d;
+	cr_assert_eq(mmu_debug_read(&m.mmu, GDT + (sel & 0xFFF8), &d, 8), 0);
 	c->seg[seg] = (sel & 0xFFFC) ? desc_to_cache(d, sel) : seg_null(sel);
 }
 
@@ -1222,4 +1222,56 @@ Test(pmode, fault_delivering_single_step_trap_keeps_the_instruction)
 	cr_assert_eq(err, S_NPCODE0 | 1, "EXT: the trap is an external event");
 	cr_assert_eq(c->r[R_EAX], 1, "INC done once");
 	cr_assert_eq(stack(1), CODE0 + 1, "returns after the instruction");
+}
+
+/* ---- with paging: implicit accesses are supervisor accesses ---- */
+
+/* Identity-maps the first 4 MiB with user pages, except the descriptor
+ * tables, the TSSs and the ring-0 stack, which are supervisor-only. */
+static void paging_on(void)
+{
+	enum { PD = 0x80000, PT = 0x81000 };
+	put32(PD, PT | 0x7);
+	for (uint32_t p = 0; p < 1024; p++) {
+		uint32_t la = p << 12;
+		bool sup = la < 0x8000 || (la >= TSS_A && la < TSS_A + 0x3000);
+		if (la == 0x7000)
+			sup = false; /* the ring-3 stack */
+		put32(PT + 4 * p, la | (sup ? 0x3 : 0x7));
+	}
+	c->cr3 = PD;
+	c->cr0 |= 0x80000000u;
+	cr_assert_eq(cpu_set_paging(c, c->cr0, c->cr3, c->cr4), 0);
+}
+
+Test(pmode, paging_interrupt_from_ring3_uses_supervisor_pages)
+{
+	paging_on();
+	ring3(CODE3);
+	CODE(CODE3, 0xCD, 0x40, 0x8B, 0x05, 0x00, 0x10, 0x00, 0x00);
+	c->last_vector = -1;
+	machine_run(&m, 2);
+	cr_assert_eq(c->last_vector, 0x40);
+	cr_assert_eq(c->r[R_ESP], STACK0 - 20);
+	cr_assert_eq(stack(0), CODE3 + 2);
+	cr_assert_eq(stack(3), STACK3);
+	/* the GDT page itself is out of reach at CPL 3 */
+	ring3(CODE3 + 2);
+	cr_assert_eq(run_to_vector(EX_PF, 1), 0x5, "user read of a supervisor page");
+	cr_assert_eq(c->cr2, 0x1000);
+}
+
+Test(pmode, paging_call_gate_and_task_switch)
+{
+	paging_on();
+	tss32_task(TSS_B, CODE0 + 0x100, 0x6000);
+	put32(TSS_B + 0x1C, 0x80000);
+	ring3(CODE3);
+	CODE(CODE3, 0x9A, 0, 0, 0, 0, S_CALL32_J | 3, 0);
+	CODE(GATE_TARGET, 0xEA, 0, 0, 0, 0, S_TSS_B, 0);
+	CODE(CODE0 + 0x100, 0x90);
+	run_clean(3);
+	cr_assert_eq(c->tr.sel, S_TSS_B);
+	cr_assert_eq(c->eip, CODE0 + 0x101);
+	cr_assert_eq(mem32(&m, TSS_A + 0x38), STACK0 - 16, "saved ESP below the gate frame");
 }

@@ -19,19 +19,21 @@ dir=build-fuzz
 if [ ! -f "$dir/build.ninja" ]; then
 	CC=clang meson setup "$dir" -Dfuzz=true -Db_lundef=false -Dsdl=disabled -Dtests=disabled
 fi
-ninja -C "$dir" -j"${AMBER_JOBS:-2}" tests/fuzz/fuzz_exec
+ninja -C "$dir" -j"${AMBER_JOBS:-2}" tests/fuzz/fuzz_exec tests/fuzz/fuzz_gdb
 
 rm -rf "$dir/artifacts"
 mkdir -p "$dir/artifacts"
 status=0
-for target in fuzz_exec; do
+for target in fuzz_exec fuzz_gdb; do
+	seeds=tests/fuzz/corpus
+	[ -d "tests/fuzz/corpus-${target#fuzz_}" ] && seeds="tests/fuzz/corpus-${target#fuzz_}"
 	work="$dir/corpus-$target"   # new inputs go here, not into the repository
 	mkdir -p "$work"
 	echo "ci-fuzz.sh: $target for ${seconds}s"
 	if ! "$dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
 		-artifact_prefix="$dir/artifacts/$target-" \
-		"$work" tests/fuzz/corpus 2> "$dir/$target.log"; then
+		"$work" "$seeds" 2> "$dir/$target.log"; then
 		status=1
 		grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|NEW_FUNC' "$dir/$target.log" | tail -60 >&2
 		for a in "$dir/artifacts/$target-"*; do

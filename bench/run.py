@@ -82,7 +82,9 @@ def main():
     icount = int(m.group(1)) if m else None
     run_s = float(m.group(2)) if m else None
 
-    print(f'{os.path.basename(a.asm)}, ITER={a.iter}, '
+    name = os.path.basename(a.asm)
+    rounds = f' ({a.iter * 256} iterations)' if name == 'demo.asm' else ''
+    print(f'{name}, ITER={a.iter}{rounds}, '
           f'best of {a.runs} runs; wall time includes start-up')
     print(f'{"":18} {"wall s":>8} {"start s":>8} {"net s":>8} {"MIPS":>7}  '
           f'{"checksum":8}  status')

@@ -686,6 +686,82 @@ Test(x87_host, mmx_sequences)
 	cr_expect_eq(bad, 0, "%lu of %d sequences disagree with the host", bad, SEQUENCES);
 }
 
+/* ---- FXSAVE / FXRSTOR ----
+ * FXSAVE of random states: FCW, FSW, the abridged tag byte and the eight
+ * registers as the host writes them; then the image amber wrote, through
+ * the host's FXRSTOR and amber's, must give the same state. */
+Test(x87_host, fxsave_fxrstor)
+{
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(page != MAP_FAILED);
+	static uint8_t hsave[512] __attribute__((aligned(16)));
+	unsigned long bad = 0;
+	for (int s = 0; s < SEQUENCES; s++) {
+		struct x87 x;
+		x87_reset(&x);
+		x.cw = (uint16_t)(0x0040 | (rnd() & 0x0F3F));
+		x.sw = (uint16_t)(rnd() & 0x473F);
+		x87_update_es(&x);
+		x.top = (uint8_t)rndn(8);
+		x.valid = (uint8_t)rnd();
+		for (unsigned k = 0; k < 8; k++)
+			x.r[k] = rand_value();
+		struct image in, want, got;
+		image_from(&in, &x);
+		/* host: frstor [rdi] ; fxsave [rdx] ; fninit ; ret */
+		uint8_t *p = page;
+		*p++ = 0xDD; *p++ = 0x27;
+		*p++ = 0x0F; *p++ = 0xAE; *p++ = 0x02;
+		*p++ = 0xDB; *p++ = 0xE3;
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		memset(hsave, 0, sizeof hsave);
+		((host_mem_fn *)(void *)page)(&in, &want, hsave);
+
+		/* amber: fxsave [bx] ; fninit ; fxrstor [bx] */
+		LOAD(0x0f, 0xae, 0x07, 0xdb, 0xe3, 0x0f, 0xae, 0x0f);
+		for (unsigned k = 0; k < 512; k += 4)
+			mmu_write32(&m.mmu, data_lin(0x100 + k), 0);
+		c->r[R_EBX] = 0x100;
+		c->fpu = x;
+		c->last_vector = -1;
+		machine_run(&m, 1);
+		uint8_t asave[512];
+		for (unsigned k = 0; k < 512; k++)
+			asave[k] = mem8(&m, data_lin(0x100 + k));
+		bool same = !memcmp(hsave, asave, 6);
+		for (unsigned k = 0; k < 8; k++)
+			same = same && !memcmp(hsave + 32 + 16 * k, asave + 32 + 16 * k, 10);
+		if (!same && bad++ < 6)
+			cr_log_error("fxsave: fcw %02x%02x/%02x%02x fsw %02x%02x/%02x%02x ftw %02x/%02x", hsave[1],
+			             hsave[0], asave[1], asave[0], hsave[3], hsave[2], asave[3], asave[2],
+			             hsave[4], asave[4]);
+
+		/* host: fxrstor [rdx] ; fnsave [rsi] ; fninit ; ret, with amber's image */
+		p = page;
+		*p++ = 0x0F; *p++ = 0xAE; *p++ = 0x0A;
+		*p++ = 0xDD; *p++ = 0x36;
+		*p++ = 0xDB; *p++ = 0xE3;
+		*p++ = 0xC3;
+		__builtin___clear_cache((char *)page, (char *)p);
+		memcpy(hsave, asave, 512);
+		memset(hsave + 24, 0, 8);   /* MXCSR: amber has no SSE and writes none */
+		hsave[24] = 0x80;
+		hsave[25] = 0x1F;
+		((host_mem_fn *)(void *)page)(&in, &want, hsave);
+		machine_run(&m, 2);
+		cr_assert_eq(c->last_vector, -1);
+		image_from(&got, &c->fpu);
+		if ((want.cw != got.cw || want.sw != got.sw || want.tw != got.tw ||
+		     memcmp(want.regs, got.regs, 80)) && bad++ < 6)
+			cr_log_error("fxrstor: cw %04x/%04x sw %04x/%04x tw %04x/%04x", want.cw, got.cw,
+			             want.sw, got.sw, want.tw, got.tw);
+	}
+	munmap(page, 4096);
+	printf("FXSAVE/FXRSTOR vs host: %d states, %lu disagree\n", SEQUENCES, bad);
+	cr_expect_eq(bad, 0);
+}
+
 #else
 
 Test(x87_host, skipped)

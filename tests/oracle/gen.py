@@ -775,7 +775,7 @@ def fam_bt(g, t):
             if lo > hi:
                 raise Retry()
             ea = r.randint(lo, hi)
-            mod, rm, tail, lin = g.mem(t, nb, write=False, lin=ea)
+            mod, rm, tail, lin = g.mem(t, nb, write=sub != 0, lin=ea)
             t.body = [0x0F, op, (mod << 6) | (reg << 3) | rm] + tail
             if sub:
                 t.wdata = True

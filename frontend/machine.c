@@ -209,8 +209,15 @@ enum machine_stop machine_run(struct machine *m, int *status)
 	for (;;) {
 		uint64_t budget = run_budget(m);
 		if (m->gdb) {
-			/* The stub runs the CPU: breakpoints, steps, Ctrl-C. */
+			/* The stub runs the CPU: breakpoints, steps, Ctrl-C.  While
+			 * the debugger holds the guest, virtual time stands still
+			 * (real-time mode), as in qemu. */
+			bool held = gdbstub_stopped(m->gdb);
+			if (held)
+				clock_pause(&m->clock);
 			gdbstub_run(m->gdb, budget);
+			if (held)
+				clock_resume(&m->clock);
 			if (gdbstub_killed(m->gdb))
 				return STOP_KILLED;
 		} else {

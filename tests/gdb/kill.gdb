@@ -1,0 +1,6 @@
+# gdb's kill ends amber.
+# amber: -S
+# status: 0
+stepi
+kill
+# expect: Inferior 1 \(Remote target\) killed

@@ -13,7 +13,9 @@
 ;   - alignment checks: CR0.AM, EFLAGS.AC, CPL 3, #AC(0) (SDM Vol 3
 ;     §6.15, "Interrupt 17");
 ;   - the P bit of a #PF error code for a reserved bit in a present PAE
-;     entry (SDM Vol 3 §4.7): qemu reports 0Ah, not 0Bh.
+;     entry (SDM Vol 3 §4.7): qemu reports 0Ah, not 0Bh;
+;   - near JMP, CALL and RET to an EIP past the CS limit, #GP(0) (SDM Vol 2
+;     JMP/CALL/RET, "IF tempEIP is beyond code segment limit"): qemu runs on.
 ; Expected under qemu 7.2: every TRY below prints "no exception" and the
 ; MOV CR0 one enables paging without PE (the ROM then ends with an
 ; unexpected #PF or a triple fault).  Under amber every line must PASS.
@@ -25,6 +27,7 @@ SEL_SS32K	equ 0x50		; a stack segment, limit 7FFFh
 SEL_DS4K	equ 0x60		; a data segment, limit FFFh
 SEL_SS3K	equ 0x68		; a ring 3 stack segment, limit 7FFFh
 SEL_XD		equ 0x70		; an expand-down data segment, limit FFFh
+SEL_SMALLCS	equ 0x78		; 32-bit code, base F0000h, limit FFFFh
 PDPT		equ 0x18000
 PAE_PD		equ 0x19000
 PAE_PT		equ 0x1A000
@@ -175,6 +178,30 @@ main:
 .gp8:	mov cr0, eax
 	ENDTRY
 
+	; CS limit on near transfers (qemu runs on past the limit: these come
+	; after the MOV CR0 above, which ends qemu's run anyway).
+	SET_DESC SEL_SMALLCS, 0xF0000, 0xFFFF, 0x9B, 0x40
+	TRY "near JMP beyond the CS limit: #GP(0)", 13, 0, R(cs_jmp)
+	jmp SEL_SMALLCS:R(cs_jmp)
+	ENDTRY
+	CHECK "near JMP beyond the CS limit: CS in the frame", dword [got_cs], SEL_SMALLCS
+	TRY "near CALL beyond the CS limit: #GP(0)", 13, 0, R(cs_call)
+	jmp SEL_SMALLCS:R(cs_call)
+	ENDTRY
+	TRY "RET beyond the CS limit: #GP(0)", 13, 0, R(cs_ret)
+	jmp SEL_SMALLCS:R(cs_ret_setup)
+	ENDTRY
 	jmp finish
+
+; Run through SEL_SMALLCS (base F0000h, limit FFFFh, 32-bit): each
+; transfer's target, 10010h, is past the limit.
+cs_jmp:
+	jmp dword 0xF0000 + 0x10010
+cs_call:
+	call dword 0xF0000 + 0x10010
+cs_ret_setup:
+	push dword 0x10010
+cs_ret:
+	ret
 
 	ROM_END

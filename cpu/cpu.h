@@ -176,6 +176,7 @@ struct cpu {
 	bool ea_valid;           /* ea_off/ea_seg computed for this instruction */
 	bool keep_progress;      /* a fault rewinds only EIP (REP strings) */
 	bool inhibit_irq;        /* after MOV SS / POP SS / STI: one instruction */
+	bool inhibit_debug;      /* after MOV SS / POP SS: no single-step trap either */
 	int fault_depth;         /* exceptions being delivered (for #DF, triple fault) */
 	bool event_ext;          /* delivering an external event: faults set EXT in their error code */
 	int fault_depth_vector;  /* the one being delivered */

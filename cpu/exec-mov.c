@@ -39,7 +39,7 @@ void exec_mov_s_e(struct cpu *c, struct insn *i)
 	uint16_t sel = rm_read(c, i, 2);
 	cpu_load_seg(c, s, sel);
 	if (s == SEG_SS)
-		c->inhibit_irq = true;
+		c->inhibit_irq = c->inhibit_debug = true;
 }
 
 void exec_mov_a_o(struct cpu *c, struct insn *i)

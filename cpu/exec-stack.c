@@ -72,7 +72,7 @@ void exec_pop_sreg(struct cpu *c, struct insn *i)
 	unsigned s = sreg_of_op(i);
 	cpu_load_seg(c, s, cpu_pop(c, i->osize));
 	if (s == SEG_SS)
-		c->inhibit_irq = true;
+		c->inhibit_irq = c->inhibit_debug = true;
 }
 
 /* 0F on the 8086: POP CS. */

@@ -69,6 +69,7 @@ void cpu_reset(struct cpu *c)
 	c->cr0 = c->model->gen >= GEN_486 ? 0x60000010 : c->model->gen == GEN_386 ? 0x10 :
 	         c->model->gen == GEN_286 ? 0xFFF0 : 0;
 	c->cr2 = c->cr3 = c->cr4 = 0;
+	cpu_set_paging(c, c->cr0, 0, 0); /* reset turns paging off (SDM Vol 3 Table 9-1) */
 	c->gdtr.base = c->idtr.base = 0;
 	c->gdtr.limit = c->idtr.limit = 0xFFFF;
 	c->ldtr = (struct segment){ .limit = 0xFFFF, .attr = 0x82 };
@@ -353,8 +354,11 @@ static void step_one(struct cpu *c)
 	}
 	insn.def->exec(c, &insn);
 	c->icount++;
-	/* Single-step trap after the instruction (SDM Vol 3 §17.3.1.4). */
-	if (tf && c->state == CPU_RUNNING) {
+	/* Single-step trap after the instruction (SDM Vol 3 §17.3.1.4), held
+	 * off for one instruction by MOV SS and POP SS (§6.8.3). */
+	bool held = c->inhibit_debug;
+	c->inhibit_debug = false;
+	if (tf && c->state == CPU_RUNNING && !held) {
 		c->dr[6] |= 0x4000;
 		/* The instruction is done: a fault delivering the trap must not
 		 * undo it. */

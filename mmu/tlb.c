@@ -42,6 +42,8 @@ void tlb_pt_written(struct mmu *m, uint32_t pa)
 {
 	uint32_t page = pa & ~0xFFFu;
 	m->pt_version[pa >> 12]++;
+	if (!m->paging)
+		return;
 	m->map_gen++;
 	for (int u = 0; u < 2; u++)
 		for (int k = 0; k < TLB_SIZE; k++) {
@@ -265,6 +267,9 @@ int mmu_set_paging(struct mmu *m, uint32_t cr0, uint32_t cr3, uint32_t cr4)
 		mmu_flush_tlb(m, true);
 		if (m->shadow)
 			shadow_clear(m->shadow);
+		/* Nothing derives from the old tables any more: stop tracing
+		 * writes to them (they may be ordinary memory now). */
+		memset(m->pt_bits, 0, 1u << 17);
 	} else {
 		/* A CR3 load drops all but global translations. */
 		mmu_flush_tlb(m, !pge);

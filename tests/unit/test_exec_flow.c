@@ -434,7 +434,7 @@ Test(intr, single_step_trap)
  * POP to SS instruction, until the instruction boundary following the next
  * instruction is reached").  amber bug, reported: interp.c step_one takes
  * the TF trap right after MOV SS.  Enable when fixed. */
-Test(intr, single_step_after_mov_ss, .disabled = true)
+Test(intr, single_step_after_mov_ss)
 {
 	LOAD(0x8E, 0xD0, 0x90, 0x90); /* mov ss,ax ; nop */
 	c->r[R_EAX] = MACHINE_STACK_SEG;

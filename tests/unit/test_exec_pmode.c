@@ -312,7 +312,7 @@ Test(pmode, int_past_idt_limit)
  * tables that were in use.  amber bug, reported: cpu_reset sets c->cr0 but
  * does not tell the mmu (mmu_set_paging), so a port-92h fast reset from a
  * paged guest keeps translating.  Enable when fixed. */
-Test(pmode, reset_turns_paging_off, .disabled = true)
+Test(pmode, reset_turns_paging_off)
 {
 	/* mov eax,80000001h ; mov cr3,ebx (an empty page directory) ; mov cr0,eax */
 	PM_CODE(0xB8, 0x01, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xDB, 0x0F, 0x22, 0xC0);

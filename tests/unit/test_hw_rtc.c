@@ -339,7 +339,7 @@ Test(rtc, nvram_pc_fields)
 	unsigned sum = 0;
 	for (int i = 0x10; i <= 0x2D; i++)
 		sum += rd((uint8_t)i);
-	cr_assert_eq(rd(0x2E) << 8 | rd(0x2F), sum);
+	cr_assert_eq((unsigned)(rd(0x2E) << 8 | rd(0x2F)), sum);
 	/* Extended memory saturates at 64 MiB - 1 KiB. */
 	cfg.ram_size = 512u << 20;
 	rtc_destroy(r);

@@ -1014,7 +1014,8 @@ uint64_t gdbstub_run_chunk(struct gdbstub *g, uint64_t max)
 			g->shutdown_reported = true;
 			stop(g, WHY_SHUTDOWN);
 		}
-	} else if (c->state == CPU_HALTED && !c->intr) {
+	} else if (c->state == CPU_HALTED && !c->intr && !(c->flags & FL_IF)) {
+		/* Halted for good (a HLT with IF=1 waits for a timer). */
 		if (!g->halt_reported) {
 			g->halt_reported = true;
 			stop(g, WHY_HALT);

@@ -26,7 +26,7 @@ import json
 import random
 import sys
 
-GEN_VERSION = 8
+GEN_VERSION = 9
 
 CF, PF, AF, ZF, SF, TF, IF, DF, OF = 1, 4, 0x10, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
 NT, IOPL, AC, ID = 0x4000, 0x3000, 0x40000, 0x200000
@@ -223,7 +223,7 @@ class Gen:
             t.pfx.append(SEGPFX[seg])   # repeated (redundant) segment prefix
 
     def mem(self, t, size, region='data', write=False, avoid=(), esp_adj=0, lin=None,
-            allow_override=True):
+            allow_override=True, force_seg=None):
         """Build a memory operand.  Returns (mod, rm, tail_bytes, linear)."""
         r = self.rng
         asz = t.asz
@@ -274,7 +274,9 @@ class Gen:
             if any(c[0] in avoid for c in comps):
                 continue
             seg = defseg
-            if allow_override and r.random() < 0.3:
+            if force_seg:
+                seg = force_seg
+            elif allow_override and r.random() < 0.3:
                 choices = ['es', 'ss', 'ds', 'fs', 'gs']
                 if self.flat32 and not write:
                     choices.append('cs')
@@ -1169,9 +1171,11 @@ def fam_int(g, t):
     t.wstack = True
     t.label = True
     t.after = [0xF7, 0xD7]     # not edi: runs only if nothing is delivered
-    f = r.choice(['int', 'int', 'int3', 'into', 'de', 'br', 'ud2', 'udlock', 'gp'])
+    f = r.choice(['int', 'int', 'int3', 'into', 'de', 'br', 'ud2', 'udlock', 'gp', 'gpcs'])
     if f == 'gp' and g.mode == 'real':
         f = 'int'
+    if f == 'gpcs' and not g.flat32:
+        f = 'ud2'
     t.desc = f
     if f == 'int':
         vec = r.randrange(256)
@@ -1211,6 +1215,16 @@ def fam_int(g, t):
     elif f == 'ud2':
         vec = 6
         t.body = [0x0F, 0x0B]
+    elif f == 'gpcs':
+        # a write through CS (execute/read code segment): #GP(0)
+        vec = 13
+        w = r.choice([8, 16, 32])
+        mod, rm, tail, lin = g.mem(t, w // 8, write=False, force_seg='cs')
+        op = r.choice([0x88, 0x00, 0x08, 0x30]) + (w != 8)
+        t.body = [op, (mod << 6) | (r.randrange(8) << 3) | rm] + tail
+        if w == 16:
+            t.pfx.insert(0, 0x66)
+        t.wdata = True      # qemu writes it (README); dump and restore the window
     elif f == 'udlock':
         vec = 6
         t.body = [0xF0, r.choice([0x01, 0x09, 0x29, 0x31]), 0xC0 | r.getrandbits(6)]
@@ -1271,7 +1285,7 @@ def gen_test(g):
         # producer in the same block (README: known qemu defects).
         # (no pre-instructions before LOCK #UD tests either: sdm.classify
         # recognises the qemu LOCK XOR defect from the test's own inputs)
-        if g.rng.random() < 0.4 and t.fam != 'cmpxchg8b' and not t.desc.startswith('udlock'):
+        if g.rng.random() < 0.4 and t.fam != 'cmpxchg8b' and not t.desc.startswith(('udlock', 'gpcs')):
             add_pre(g, t)
         return t
 

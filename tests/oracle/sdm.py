@@ -254,10 +254,12 @@ def masked_equal(rec, a, b):
     return not ((a[1] ^ b[1]) & ~rec['fmask'] & M32)
 
 
-def delivered_ud(rec, mode, a):
+def delivered_ud(rec, mode, a, errcode=False):
     """Did amber deliver an exception/interrupt without touching the
     registers?  (Only ESP drops by one frame; status flags and DF kept.)"""
     frame = 12 if mode in ('pm32', 'pg32') else 6
+    if errcode:
+        frame += 4 if mode in ('pm32', 'pg32') else 2
     regs = rec['regs']
     spmask = 0xFFFF if mode == 'real' else M32
     for r in range(8):
@@ -277,8 +279,19 @@ def is_lock_xor_same_reg(rec, mode):
         and d.mod == 3 and d.reg == d.rm
 
 
+def is_write_through_cs(rec, mode):
+    return rec['fam'] == 'int' and rec['desc'].startswith('gpcs')
+
+
+def delivered_gp(rec, mode, a):
+    return delivered_ud(rec, mode, a, errcode=True)
+
+
 # id -> (matcher, amber-follows-SDM check, SDM section).  README.md explains each one.
 KNOWN_DEFECTS = {
+    'write-through-cs': (is_write_through_cs, delivered_gp,
+                         'SDM Vol. 2A/2B, MOV/ADD/OR/XOR Protected Mode Exceptions: '
+                         '#GP(0) if the destination is located in a non-writable segment'),
     'lock-xor-same-reg': (is_lock_xor_same_reg, delivered_ud,
                           'SDM Vol. 2B XOR (Exceptions): #UD if LOCK is used but the destination is not memory'),
 }

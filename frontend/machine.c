@@ -190,7 +190,7 @@ static uint64_t run_budget(struct machine *m)
 static bool wait_halted(struct machine *m)
 {
 	struct cpu *c = &m->cpu;
-	if (!(c->flags & FL_IF) || m->pic->chip[0].imr == 0xFF)
+	if (!(c->flags & FL_IF) || !pic_any_unmasked(m->pic))
 		return false;
 	if (c->intr)
 		return true; /* cpu_run takes it */

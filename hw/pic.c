@@ -137,6 +137,16 @@ int pic_ack(struct pic *p)
 
 int pic_ack_cb(void *opaque) { return pic_ack(opaque); }
 
+bool pic_any_unmasked(const struct pic *p)
+{
+	const struct pic_chip *m = &p->chip[0];
+	uint8_t casc = cascade_mask(m);
+	uint8_t open = (uint8_t)~m->imr;
+	if (open & ~casc)
+		return true;
+	return (open & casc) && p->chip[1].imr != 0xFF;
+}
+
 static void pic_set_input(void *opaque, int line, bool level)
 {
 	struct pic *p = opaque;

@@ -71,6 +71,9 @@ static inline bool pic_intr(const struct pic *p) { return p->chip[0].int_out; }
 int pic_ack(struct pic *p);
 /* For c->irq_ack: pic_ack(opaque). */
 int pic_ack_cb(void *opaque);
+/* Whether any input could reach INT: false when every IRQ line is masked
+ * (the slave's through its own mask or the master's cascade input). */
+bool pic_any_unmasked(const struct pic *p);
 
 /* Port access, as the bus does it (tests). */
 uint8_t pic_read(struct pic *p, uint16_t port);

@@ -287,6 +287,20 @@ Test(pic, special_fully_nested_mode)
 	cr_assert_eq(isr(1), 0x12);
 }
 
+Test(pic, any_unmasked)
+{
+	cr_assert(pic_any_unmasked(p));
+	pic_write(p, 0x21, 0xFB); /* only the cascade open */
+	pic_write(p, 0xA1, 0xFF);
+	cr_assert(!pic_any_unmasked(p));
+	pic_write(p, 0xA1, 0xEF);
+	cr_assert(pic_any_unmasked(p));
+	pic_write(p, 0x21, 0xFF);
+	cr_assert(!pic_any_unmasked(p));
+	pic_write(p, 0x21, 0x7F);
+	cr_assert(pic_any_unmasked(p));
+}
+
 Test(pic, cascade_masked_on_master)
 {
 	pic_write(p, 0x21, 0x04);

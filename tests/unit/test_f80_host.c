@@ -336,7 +336,7 @@ static void run_prem(const char *name, host2_fn *host, amber2_fn *amber)
 {
 	struct tally t = { name, 0, 0 };
 	FOR_SETTINGS(cw) {
-		for (int k = 0; k < CASES / 4; k++) {
+		for (int k = 0; k < CASES; k++) {
 			f80 a = rand_f80(), b = rand_partner(a, PAIR_ADD), want = { 0, 0 };
 			uint16_t sw = host(cw, &a, &b, &want) & (FLAGS_ARITH | 0x4500);
 			struct f80_ctx ctx = { cw, 0 };
@@ -381,7 +381,7 @@ static void run_compare(const char *name, uint16_t (*host)(uint16_t, const f80 *
 	static const uint16_t cc[] = { 0x0100, 0x4000, 0x0000, 0x4500 };
 	struct tally t = { name, 0, 0 };
 	FOR_SETTINGS(cw) {
-		for (int k = 0; k < CASES / 4; k++) {
+		for (int k = 0; k < CASES; k++) {
 			f80 a = rand_f80(), b = rndn(4) ? rand_partner(a, PAIR_ADD) : a;
 			uint16_t sw = host(cw, &a, &b) & FLAGS_CMP;
 			struct f80_ctx ctx = { cw, 0 };

@@ -114,9 +114,14 @@ int gdb_reg_write(struct cpu *c, const struct gdb_view *v, int n, const uint8_t 
 	if (n < 8) {
 		c->r[n] = val;
 	} else if (n == GDB_REG_EIP) {
-		c->eip = v->linear_pc ? val - c->seg[SEG_CS].base : val;
-		if (!c->code32)
-			c->eip &= 0xFFFF;
+		uint32_t off = v->linear_pc ? val - c->seg[SEG_CS].base : val;
+		/* A linear pc beyond the reach of CS in real mode: CS:IP with
+		 * CS = the 64 KiB block of the address, so CS*16+IP is it. */
+		if (v->linear_pc && real_segments(c) && off > 0xFFFF && val <= 0xFFFFF) {
+			cpu_load_seg_real(c, SEG_CS, (uint16_t)((val >> 4) & 0xF000));
+			off = val & 0xFFFF;
+		}
+		c->eip = c->code32 ? off : off & 0xFFFF;
 	} else if (n == GDB_REG_EFLAGS) {
 		cpu_set_flags(c, val);
 	} else if (n < GDB_REG_ST0) {

@@ -31,11 +31,11 @@ static unsigned esc_operand_size(const struct insn *i)
 	return sizes[i->op & 7][i->reg];
 }
 
-/* D8-DF: with an x87 (the model reports CPUID.FPU) exec_x87 runs it once
- * the CR0.EM/TS checks pass.  With no coprocessor: #NM when CR0.EM or CR0.TS asks for emulation
- * (SDM Vol 3 §2.5, Table 2-2); otherwise nothing answers and the
- * instruction has no effect (the memory operand is not touched), which is
- * how software detects that no FPU is present. */
+/* D8-DF: #NM when CR0.EM or CR0.TS asks for emulation (SDM Vol 3 §2.5,
+ * Table 2-2); then, with an x87 (the model reports CPUID.FPU), exec_x87
+ * runs it.  With no coprocessor nothing answers and the instruction has no
+ * effect (the memory operand is not touched), which is how software
+ * detects that no FPU is present. */
 void exec_esc(struct cpu *c, struct insn *i)
 {
 	if (model_is_8086(c))

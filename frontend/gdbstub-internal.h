@@ -69,6 +69,7 @@ struct gdbstub {
 
 	struct gdb_watch watch[GDB_MAX_WATCHPOINTS];
 	unsigned nwatch;
+	uint32_t watch_map_gen;  /* the mmu map generation they were translated in */
 
 	struct gdb_rx rx;
 	char reply[GDB_PACKET_MAX + 1];

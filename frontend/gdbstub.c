@@ -231,6 +231,16 @@ static void watch_translate(struct gdbstub *g, struct gdb_watch *w)
 	}
 }
 
+/* Translates every watchpoint again if a mapping may have changed since. */
+static void watch_refresh(struct gdbstub *g, bool force)
+{
+	if (!g->nwatch || (!force && g->watch_map_gen == g->t.mmu->map_gen))
+		return;
+	for (unsigned i = 0; i < g->nwatch; i++)
+		watch_translate(g, &g->watch[i]);
+	g->watch_map_gen = g->t.mmu->map_gen;
+}
+
 static void watch_hit(struct gdbstub *g, uint32_t pa, bool write)
 {
 	for (unsigned i = 0; i < g->nwatch; i++) {
@@ -376,8 +386,7 @@ static void stop(struct gdbstub *g, enum stop_why why)
 static void resume(struct gdbstub *g, bool step)
 {
 	struct cpu *c = g->t.cpu;
-	for (unsigned i = 0; i < g->nwatch; i++)
-		watch_translate(g, &g->watch[i]);
+	watch_refresh(g, true);
 	g->running = true;
 	g->stepping = step;
 	g->wait_attach = false;
@@ -1001,6 +1010,7 @@ uint64_t gdbstub_run_chunk(struct gdbstub *g, uint64_t max)
 		return 0;
 	c->break_at = g->nbp ? break_at : NULL;
 	c->break_opaque = g;
+	watch_refresh(g, false); /* the guest may have remapped a watched page */
 	n = cpu_run(c, max);
 	c->break_at = NULL;
 	g->skip_armed = false;

@@ -213,7 +213,7 @@ void tss_stack(struct cpu *c, unsigned cpl, uint16_t *ss, uint32_t *esp)
 {
 	bool tss32 = (c->tr.attr & 0x8) != 0;
 	uint32_t off = tss32 ? 4 + 8 * cpl : 2 + 4 * cpl;
-	if (off + (tss32 ? 5 : 3) > c->tr.limit)
+	if (off + (tss32 ? 7 : 3) > c->tr.limit) /* as the SDM's INT pseudo-code reads it */
 		cpu_fault(c, EX_TS, c->tr.sel & 0xFFFC);
 	if (tss32) {
 		*esp = mmu_sys_read32(c->mmu, c->tr.base + off);

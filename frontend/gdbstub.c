@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "cpu.h"
@@ -508,7 +509,7 @@ static void handle_write(struct gdbstub *g, const char *p, const char *end, bool
 		return;
 	}
 	size_t have = (size_t)(end - p);
-	if (binary ? have != len : have != 2 * len) {
+	if (len > GDB_PACKET_MAX || (binary ? have != len : have != 2 * len)) {
 		reply_error(g, 1);
 		return;
 	}
@@ -971,6 +972,9 @@ static void try_accept(struct gdbstub *g, int timeout_ms)
 		return;
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* A client that stops reading is dropped, not waited for forever. */
+	struct timeval tv = { .tv_sec = 10 };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	g->fd = fd;
 	begin_session(g);
 }

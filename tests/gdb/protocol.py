@@ -152,7 +152,7 @@ def session(port):
     # Malformed commands.
     for bad, want in [(b'm', b'E01'), (b'mzz,4', b'E01'), (b'm1,', b'E01'),
                       (b'm100000000,4', b'E01'), (b'M0,4:zz', b'E01'), (b'M0,2:abcdef', b'E01'),
-                      (b'X0,4:ab', b'E01'), (b'p999', b'E01'), (b'p8x', b'E01'), (b'P8=12', b'E01'),
+                      (b'X0,4:ab', b'E01'), (b'M0,8000000000000002:abcd', b'E01'), (b'p999', b'E01'), (b'p8x', b'E01'), (b'P8=12', b'E01'),
                       (b'G00', b'E01'), (b'Z9,0,1', b''), (b'Z0,zz,1', b'E01'),
                       (b'Z2,1000,3', b'E0e'), (b'qRcmd,zz', b'E01'), (b'qRcmd,6', b'E01'),
                       (b'vCont;x', b'E01'), (b'vCont', b'E01'),

@@ -1275,3 +1275,19 @@ Test(pmode, paging_call_gate_and_task_switch)
 	cr_assert_eq(c->eip, CODE0 + 0x101);
 	cr_assert_eq(mem32(&m, TSS_A + 0x38), STACK0 - 16, "saved ESP below the gate frame");
 }
+
+Test(pmode, iret_with_nt_to_an_available_tss_is_ts)
+{
+	put16(TSS_A, S_TSS_B); /* back link to a TSS that is not busy */
+	c->flags |= FL_NT;
+	CODE(CODE0, 0xCF);
+	cr_assert_eq(run_to_vector(EX_TS, 1), S_TSS_B);
+	cr_assert_eq(c->tr.sel, S_TSS_A);
+}
+
+Test(pmode, jmp_to_task_gate_naming_a_non_tss_is_gp)
+{
+	set_gdt(S_TASKGATE, gate_desc(S_DATA0, 0, 0xE5, 0));
+	CODE(CODE0, 0xEA, 0, 0, 0, 0, S_TASKGATE, 0);
+	cr_assert_eq(run_to_vector(EX_GP, 1), S_DATA0);
+}

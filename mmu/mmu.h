@@ -66,6 +66,12 @@ struct mmu {
 	 * NULL when nobody watches. */
 	void (*read_hook)(void *opaque, uint32_t paddr);
 	void *read_opaque;
+	/* With a hook set, the physical pages whose accesses leave the fast
+	 * path for it: NULL means every page (the conformance runner's write
+	 * hook); the debugger names only its watched pages.  When the answer
+	 * for a page changes, mmu_flush_tlb. */
+	bool (*hook_page)(void *opaque, uint32_t pa_page);
+	void *hook_page_opaque;
 	/* Pages that hold decoded (later: translated) code, one bit per 4 KiB
 	 * physical page: a write there calls code_write so the decoded copy
 	 * is dropped (self-modifying code, loaders, page reuse). */

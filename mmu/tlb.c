@@ -94,12 +94,14 @@ static struct tlb_entry *tlb_fill(struct mmu *m, uint32_t la, enum mmu_access ac
 	e->pd_page = x.pd_page;
 	e->global = x.global;
 	e->host = x.unbacked ? NULL : phys_ram_page(m, x.pa_page);
-	e->tag_read = e->can_read && !m->read_hook ? lpage : TLB_NONE;
+	bool hooked = (m->read_hook || m->write_hook) &&
+	              (!m->hook_page || m->hook_page(m->hook_page_opaque, x.pa_page));
+	e->tag_read = e->can_read && !(m->read_hook && hooked) ? lpage : TLB_NONE;
 	e->tag_exec = e->can_read ? lpage : TLB_NONE;
 	/* Writes take the fast path only to plain, untraced RAM whose
 	 * dirty bit is already set. */
 	bool fast_write = e->can_write && e->host &&
-	                  !m->write_hook && !page_bit(m->code_bits, x.pa_page) &&
+	                  !(m->write_hook && hooked) && !page_bit(m->code_bits, x.pa_page) &&
 	                  !page_bit(m->pt_bits, x.pa_page);
 	e->tag_write = fast_write ? lpage : TLB_NONE;
 	return e;

@@ -232,14 +232,36 @@ static void watch_translate(struct gdbstub *g, struct gdb_watch *w)
 	}
 }
 
-/* Translates every watchpoint again if a mapping may have changed since. */
+/* Translates every watchpoint again if a mapping may have changed since;
+ * when a watched byte moved to another page, the TLB forgets the fast
+ * paths it gave (the mmu asks watched_page at each fill). */
 static void watch_refresh(struct gdbstub *g, bool force)
 {
 	if (!g->nwatch || (!force && g->watch_map_gen == g->t.mmu->map_gen))
 		return;
-	for (unsigned i = 0; i < g->nwatch; i++)
-		watch_translate(g, &g->watch[i]);
+	bool moved = false;
+	for (unsigned i = 0; i < g->nwatch; i++) {
+		struct gdb_watch *w = &g->watch[i];
+		int64_t old[8];
+		memcpy(old, w->phys, sizeof old);
+		watch_translate(g, w);
+		moved |= memcmp(old, w->phys, sizeof old) != 0;
+	}
 	g->watch_map_gen = g->t.mmu->map_gen;
+	if (moved)
+		mmu_flush_tlb(g->t.mmu, true);
+}
+
+/* The mmu's hook_page: does a watchpoint cover a byte of this page? */
+static bool watched_page(void *opaque, uint32_t pa_page)
+{
+	struct gdbstub *g = opaque;
+	for (unsigned i = 0; i < g->nwatch; i++)
+		for (unsigned k = 0; k < g->watch[i].len; k++)
+			if (g->watch[i].phys[k] >= 0 &&
+			    ((uint32_t)g->watch[i].phys[k] & ~0xFFFu) == (pa_page & ~0xFFFu))
+				return true;
+	return false;
 }
 
 static void watch_hit(struct gdbstub *g, uint32_t pa, bool write)
@@ -274,11 +296,12 @@ static void read_hook(void *opaque, uint32_t pa)
 	watch_hit(opaque, pa, false);
 }
 
-/* Installs or removes the mmu hooks as the watchpoints need them; the TLB
- * is flushed so no page keeps a fast path past a hook. */
+/* Installs or removes the mmu hooks as the watchpoints need them, and
+ * flushes the TLB so that exactly the watched pages lose their fast path. */
 static void watch_arm(struct gdbstub *g)
 {
 	struct mmu *m = g->t.mmu;
+	bool ours = (m->write_hook == write_hook || m->read_hook == read_hook);
 	bool wr = false, rd = false;
 	for (unsigned i = 0; i < g->nwatch; i++) {
 		wr |= g->watch[i].kind != WATCH_READ;
@@ -301,7 +324,14 @@ static void watch_arm(struct gdbstub *g)
 		m->read_hook = NULL;
 		change = true;
 	}
-	if (change)
+	bool now = (m->write_hook == write_hook || m->read_hook == read_hook);
+	if (now) {
+		m->hook_page = watched_page;
+		m->hook_page_opaque = g;
+	} else if (ours) {
+		m->hook_page = NULL;
+	}
+	if (change || now)
 		mmu_flush_tlb(m, true);
 }
 
@@ -310,8 +340,10 @@ static int watch_insert(struct gdbstub *g, int kind, uint32_t lin, unsigned len)
 	struct mmu *m = g->t.mmu;
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return -1;
-	/* Another user of the write hook (none in the amber program). */
-	if (kind != WATCH_READ && m->write_hook && m->write_hook != write_hook)
+	/* Another user of the hooks (none in the amber program): its hook
+	 * must keep seeing every page. */
+	if ((m->write_hook && m->write_hook != write_hook) ||
+	    (m->read_hook && m->read_hook != read_hook))
 		return -1;
 	for (unsigned i = 0; i < g->nwatch; i++)
 		if (g->watch[i].kind == kind && g->watch[i].lin == lin && g->watch[i].len == len)
@@ -321,6 +353,7 @@ static int watch_insert(struct gdbstub *g, int kind, uint32_t lin, unsigned len)
 	struct gdb_watch *w = &g->watch[g->nwatch++];
 	*w = (struct gdb_watch){ .kind = (uint8_t)kind, .len = (uint8_t)len, .lin = lin };
 	watch_translate(g, w);
+	g->watch_map_gen = g->t.mmu->map_gen;
 	watch_arm(g);
 	return 0;
 }

@@ -161,7 +161,8 @@ struct cpu {
 	struct mmu *mmu;
 	struct bus *bus;
 	enum cpu_state state;
-	uint64_t icount;         /* instructions retired */
+	uint64_t icount;         /* instructions retired (each REP iteration counts) */
+	uint64_t run_end;        /* cpu_run's budget ends at this icount */
 
 	/* Interrupt request line: the PIC (later) answers cpu_irq_ack. */
 	bool intr;

@@ -104,16 +104,21 @@ static void string_op(struct cpu *c, struct insn *i, enum str_kind k)
 		return;
 	}
 	cpu_fault_keeps_progress(c);
+	/* Every iteration after the first counts as an instruction of its own,
+	 * so the virtual clock and the run budget see a long REP's work. */
 	for (unsigned n = 0;; n++) {
 		uint32_t count = reg_get(c, R_ECX, i->asize);
 		if (count == 0)
 			return;
+		if (n)
+			c->icount++;
 		bool go_on = string_step(c, i, k);
 		count = (count - 1) & addr_mask(i);
 		reg_set(c, R_ECX, i->asize, count);
 		if (count == 0 || !go_on)
 			return;
-		if (n + 1 >= REP_BURST || (c->intr && (c->flags & FL_IF)) || c->pending) {
+		if (n + 1 >= REP_BURST || c->icount + 1 >= c->run_end ||
+		    (c->intr && (c->flags & FL_IF)) || c->pending) {
 			c->eip = c->insn_eip; /* continue on the next step */
 			return;
 		}

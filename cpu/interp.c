@@ -373,12 +373,16 @@ uint64_t cpu_run(struct cpu *c, uint64_t max)
 	jmp_buf *outer = c->fault_jmp;
 	volatile uint64_t n = 0;
 
+	/* The budget is in retired instructions, REP iterations included, so
+	 * a long REP string stops (restartably) when it is used up; a single
+	 * step (max 1) runs a whole REP string, up to the burst limit. */
+	c->run_end = max > 1 ? c->icount + max : UINT64_MAX;
 	c->fault_jmp = &jb;
 	if (setjmp(jb)) {
 		handle_fault(c);
 		n++;
 	}
-	while (n < max) {
+	while (n < max && (n == 0 || c->icount < c->run_end)) {
 		if (c->state == CPU_SHUTDOWN)
 			break;
 		if (c->pending & CPU_PENDING_STOP) {

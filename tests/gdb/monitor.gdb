@@ -24,7 +24,7 @@ continue
 p/x $cr0
 # expect: = 0xe0000011
 monitor info mem
-# expect: 00000000-00400000 00400000 -rw
+# expect: 00000000-00800000 00800000 -rw
 monitor info tlb
 # expect: 00001000: 000001000 4K sw
 monitor phys

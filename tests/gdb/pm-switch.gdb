@@ -1,7 +1,8 @@
 # stepi into an exception handler and through one REP iteration, stepi
 # through the switch to protected mode, a breakpoint at a protected-mode
 # "kernel" address, a write watchpoint that reports the instruction after
-# the one that wrote, with the old and new values.
+# the one that wrote, with the old and new values, also when the write
+# goes through an alias.
 # amber: -S
 # status: 67
 # console: gdb-pm: done
@@ -52,5 +53,17 @@ continue
 # expect: 0x000f020c in
 continue
 # expect: Old value = 7\s+New value = 14
+delete
+# Watchpoints are physical: a write through another linear address (the
+# 4 MiB alias paging sets up) fires too.
+break *0xf0360
+continue
+# expect: Breakpoint 6, 0x000f0360 in
+x/i $pc
+# expect: movl\s+\$0x55,0x402000
+watch *(int*)0x2000
+continue
+# expect: Hardware watchpoint 7: \*\(int\*\)0x2000\s+Old value = 70\s+New value = 85
+# expect: 0x000f036a in
 delete
 detach

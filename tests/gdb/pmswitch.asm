@@ -87,13 +87,15 @@ kernel_main:				; F0200: the protected-mode "kernel"
 
 	times 0x300 - ($ - $$) db 0x90
 ; Paging: a page directory at 10000h whose first entry maps 0-4 MiB 1:1
-; through the page table at 11000h; nothing else is mapped.
+; through the page table at 11000h, and whose second maps 4-8 MiB through
+; the same table (an alias); nothing else is mapped.
 paging_on:				; F0300
 	mov edi, 0x10000
 	mov ecx, 2048
 	xor eax, eax
 	rep stosd			; clears the directory and the table
 	mov dword [0x10000], 0x11003	; present, writable
+	mov dword [0x10004], 0x11003	; 4-8 MiB: an alias of 0-4 MiB
 	mov edi, 0x11000
 	mov eax, 0x003			; present, writable
 	mov ecx, 1024
@@ -106,6 +108,9 @@ paging_on:				; F0300
 	mov eax, cr0
 	or eax, 0x80000000
 	mov cr0, eax
+	times 0x360 - ($ - $$) db 0x90
+alias_write:				; F0360: writes 2000h through its alias
+	mov dword [0x402000], 0x55
 	jmp paged
 
 	times 0x400 - ($ - $$) db 0x90

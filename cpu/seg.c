@@ -11,7 +11,9 @@ bool desc_fetch(struct cpu *c, uint16_t sel, uint64_t *d)
 {
 	uint32_t base, limit;
 	if (sel & 4) {
-		if (!(c->ldtr.attr & 0x80) || (c->ldtr.sel & 0xFFFC) == 0)
+		/* The cache decides, not the selector: after reset LDTR is a
+		 * valid table at 0 (SDM Vol 3 Table 9-1); LLDT 0 makes it invalid. */
+		if (!(c->ldtr.attr & 0x80))
 			return false;
 		base = c->ldtr.base;
 		limit = c->ldtr.limit;

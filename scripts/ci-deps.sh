@@ -27,11 +27,6 @@ libc6:arm64 pkgconf:arm64 libcapstone-dev:arm64 zlib1g-dev:arm64 libffi8:arm64 l
 
 export DEBIAN_FRONTEND=noninteractive
 
-if [ "$(id -u)" != 0 ]; then
-	echo "ci-deps.sh: run as root (apt-get install)" >&2
-	exit 1
-fi
-
 # Tries a command three times: the archive is reached over the network.
 retry() {
 	local n
@@ -61,6 +56,10 @@ apt_install() {
 			missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "ci-deps.sh: missing ${missing[*]}; run as root to install them" >&2
+		exit 1
+	fi
 	apt_update
 	echo "ci-deps.sh: installing ${missing[*]}"
 	retry apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -149,7 +149,11 @@ struct cpu {
 	struct { uint32_t base; uint16_t limit; } gdtr, idtr;
 	struct segment ldtr, tr;
 	uint32_t dr[8];
-	uint64_t tsc;
+	uint64_t tsc;            /* TSC offset: RDTSC = tsc + the time source's count */
+	/* The virtual clock in ns (hw/clock), set by the machine; without it
+	 * the TSC counts retired instructions. */
+	int64_t (*time_ns)(void *opaque);
+	void *time_opaque;
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	struct x87 fpu;          /* x87 and MMX state (cpu/fpu/x87.h) */
 	struct {                 /* P6 MTRRs (MSRs 2FFh, 250h-26Fh, 200h-20Fh) */

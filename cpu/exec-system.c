@@ -124,8 +124,13 @@ void exec_cpuid(struct cpu *c, struct insn *i)
 	}
 }
 
+/* The TSC runs at the model's clock rate off the virtual clock, so it
+ * follows real time by default and the instruction count with -icount. */
+#define TSC_MHZ 400
 static uint64_t tsc_now(const struct cpu *c)
 {
+	if (c->time_ns)
+		return c->tsc + (uint64_t)c->time_ns(c->time_opaque) * TSC_MHZ / 1000;
 	return c->tsc + c->icount;
 }
 
@@ -226,7 +231,7 @@ void exec_wrmsr(struct cpu *c, struct insn *i)
 	(void)i;
 	uint64_t v = (uint64_t)c->r[R_EDX] << 32 | c->r[R_EAX];
 	switch (c->r[R_ECX]) {
-	case MSR_TSC: c->tsc = v - c->icount; break;
+	case MSR_TSC: c->tsc = 0; c->tsc = v - tsc_now(c); break;
 	case MSR_SYSENTER_CS: if (!has_sep(c)) cpu_gp0(c); c->sysenter_cs = (uint32_t)v; break;
 	case MSR_SYSENTER_ESP: if (!has_sep(c)) cpu_gp0(c); c->sysenter_esp = (uint32_t)v; break;
 	case MSR_SYSENTER_EIP: if (!has_sep(c)) cpu_gp0(c); c->sysenter_eip = (uint32_t)v; break;

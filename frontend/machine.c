@@ -62,6 +62,11 @@ static void set_intr(void *opaque, int n, bool level)
 
 /* The clock, the PIC pair (INT to the CPU), the PIT on IRQ0 and the RTC on
  * IRQ8, in the device set in that order (the save-state order). */
+static int64_t machine_time_ns(void *opaque)
+{
+	return clock_now(opaque);
+}
+
 static int chipset_init(struct machine *m, const struct machine_config *cfg, char *err,
                         size_t errlen)
 {
@@ -70,6 +75,8 @@ static int chipset_init(struct machine *m, const struct machine_config *cfg, cha
 	clock_init(&m->clock, cfg->clock_mode, &c->icount, cfg->icount_shift);
 	/* A timer armed earlier than the deadline the CPU runs to stops it. */
 	clock_set_notify(&m->clock, stop_cpu, c);
+	c->time_ns = machine_time_ns;
+	c->time_opaque = &m->clock;
 	device_set_add(&m->devices, &m->clock.dev);
 	irq_line_init(&m->intr, set_intr, c, 0);
 	m->pic = pic_create(&m->bus, &m->intr);

@@ -26,7 +26,7 @@ import json
 import random
 import sys
 
-GEN_VERSION = 9
+GEN_VERSION = 10
 
 CF, PF, AF, ZF, SF, TF, IF, DF, OF = 1, 4, 0x10, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
 NT, IOPL, AC, ID = 0x4000, 0x3000, 0x40000, 0x200000
@@ -1175,7 +1175,7 @@ def fam_int(g, t):
     if f == 'gp' and g.mode == 'real':
         f = 'int'
     if f == 'gpcs' and not g.flat32:
-        f = 'ud2'
+        f = 'gplimit' if g.mode == 'real' else 'ud2'
     t.desc = f
     if f == 'int':
         vec = r.randrange(256)
@@ -1225,6 +1225,17 @@ def fam_int(g, t):
         if w == 16:
             t.pfx.insert(0, 0x66)
         t.wdata = True      # qemu writes it (README); dump and restore the window
+    elif f == 'gplimit':
+        # real mode: a read that runs past the 64 KiB limit of DS/ES/FS/GS: #GP
+        vec = 13
+        seg = r.choice(['ds', 'es', 'fs', 'gs'])
+        w = r.choice([16, 32])
+        off = 0x10000 - r.randint(1, w // 8 - 1)
+        t.pfx = [0x66] if w != g.dsz else []      # 16-bit addressing (disp16 form)
+        if seg != 'ds':
+            g.seg_prefix(t, seg)
+        t.body = [r.choice([0x8B, 0x03, 0x33, 0x3B]), (r.randrange(8) << 3) | 6] + list(le(off, 2))
+        t.desc = f'gplimit {seg}:{off:#x} w{w}'
     elif f == 'udlock':
         vec = 6
         t.body = [0xF0, r.choice([0x01, 0x09, 0x29, 0x31]), 0xC0 | r.getrandbits(6)]
@@ -1285,7 +1296,7 @@ def gen_test(g):
         # producer in the same block (README: known qemu defects).
         # (no pre-instructions before LOCK #UD tests either: sdm.classify
         # recognises the qemu LOCK XOR defect from the test's own inputs)
-        if g.rng.random() < 0.4 and t.fam != 'cmpxchg8b' and not t.desc.startswith(('udlock', 'gpcs')):
+        if g.rng.random() < 0.4 and t.fam != 'cmpxchg8b' and not t.desc.startswith(('udlock', 'gpcs', 'gplimit')):
             add_pre(g, t)
         return t
 

@@ -178,15 +178,20 @@ def one(args, seed, mode):
         if i >= len(arecs):
             break
         d = diff(rec, qrecs[i], arecs[i])
-        if not d:
-            passed += 1
-            continue
-        kid = sdm.classify(rec, mode, qrecs[i], arecs[i])
+        kid = sdm.defect_of(rec, mode)
         if kid:
-            known += 1
+            # a case where qemu is known to depart from the SDM: amber is
+            # checked against the SDM instead of qemu
+            if sdm.follows_sdm(kid, rec, mode, arecs[i]):
+                passed += 1
+                if d:
+                    known += 1
+                    if args.verbose:
+                        lines.append(describe(rec, mode) + f'\n    known qemu defect {kid}: ' + '; '.join(d))
+                continue
+            d = [f'amber does not follow the SDM here ({kid}: {sdm.KNOWN_DEFECTS[kid][2]})'] + d
+        elif not d:
             passed += 1
-            if args.verbose:
-                lines.append(describe(rec, mode) + f'\n    known qemu defect {kid}: ' + '; '.join(d))
             continue
         failed += 1
         if failed <= args.max_report:

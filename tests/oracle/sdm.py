@@ -273,10 +273,16 @@ def delivered_ud(rec, mode, a, errcode=False):
 
 
 def is_lock_xor_same_reg(rec, mode):
+    if rec['fam'] != 'int' or not rec['desc'].startswith('udlock'):
+        return False
     d = decode(rec, mode)
     b = bytes.fromhex(rec['bytes'])
-    return (0xF0 in b[:b.index(d.op)] if d.op in b else False) and d.op in (0x30, 0x31, 0x32, 0x33) \
+    return d.op in (0x30, 0x31, 0x32, 0x33) and 0xF0 in b[:b.index(d.op)] \
         and d.mod == 3 and d.reg == d.rm
+
+
+def is_limit_read(rec, mode):
+    return rec['fam'] == 'int' and rec['desc'].startswith('gplimit')
 
 
 def is_write_through_cs(rec, mode):
@@ -289,6 +295,9 @@ def delivered_gp(rec, mode, a):
 
 # id -> (matcher, amber-follows-SDM check, SDM section).  README.md explains each one.
 KNOWN_DEFECTS = {
+    'real-mode-limit': (is_limit_read, delivered_ud,
+                        'SDM Vol. 2A MOV (Real-Address Mode Exceptions): #GP if a memory operand '
+                        'effective address is outside the CS, DS, ES, FS, or GS segment limit'),
     'write-through-cs': (is_write_through_cs, delivered_gp,
                          'SDM Vol. 2A/2B, MOV/ADD/OR/XOR Protected Mode Exceptions: '
                          '#GP(0) if the destination is located in a non-writable segment'),
@@ -297,10 +306,22 @@ KNOWN_DEFECTS = {
 }
 
 
-def classify(rec, mode, q, a):
-    for kid, (match, sdm_ok, _) in KNOWN_DEFECTS.items():
-        if match(rec, mode) and sdm_ok(rec, mode, a) and not sdm_ok(rec, mode, q):
+def defect_of(rec, mode):
+    """The KNOWN_DEFECTS id whose case this record is, or None."""
+    for kid, (match, _, _) in KNOWN_DEFECTS.items():
+        if match(rec, mode):
             return kid
+    return None
+
+
+def follows_sdm(kid, rec, mode, result):
+    return KNOWN_DEFECTS[kid][1](rec, mode, result)
+
+
+def classify(rec, mode, q, a):
+    kid = defect_of(rec, mode)
+    if kid and follows_sdm(kid, rec, mode, a) and not follows_sdm(kid, rec, mode, q):
+        return kid
     return None
 
 

@@ -103,6 +103,12 @@ static int chipset_init(struct machine *m, const struct machine_config *cfg, cha
 		snprintf(err, errlen, "amber: cannot create the real-time clock");
 		return -1;
 	}
+	/* Port 92h joins the set so save states include it; from here on the
+	 * set owns (and destroys) it. */
+	if (device_set_add(&m->devices, &m->port92->dev) < 0) {
+		snprintf(err, errlen, "amber: cannot register port 92h");
+		return -1;
+	}
 	return 0;
 }
 
@@ -254,13 +260,16 @@ enum machine_stop machine_run(struct machine *m, int *status)
 
 void machine_destroy(struct machine *m)
 {
+	/* Port 92h belongs to the device set once the chipset is up. */
+	bool port92_in_set = m->port92 && device_set_find(&m->devices, "port92");
 	device_set_destroy(&m->devices);
 	m->pic = NULL;
 	m->pit = NULL;
 	m->rtc = NULL;
 	debug_exit_destroy(m->debug_exit);
 	debugcon_destroy(m->debugcon);
-	port92_destroy(m->port92);
+	if (!port92_in_set)
+		port92_destroy(m->port92);
 	m->port92 = NULL;
 	m->debug_exit = NULL;
 	m->debugcon = NULL;

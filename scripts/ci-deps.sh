@@ -94,7 +94,9 @@ cross_criterion() {
 	# libgit2 and nanomsg .pc files that would need their arm64 -dev
 	# packages; linking the shared library needs none of them.  The rpath
 	# is an old-style DT_RPATH (--disable-new-dtags) because only that one
-	# is also searched for libcriterion's own libnanomsg.so.5.
+	# is also searched for libcriterion's own libnanomsg.so.5.  -isystem,
+	# as for the native Criterion in /usr/include: warnings inside
+	# Criterion's assertion macros are not the project's (-Werror).
 	cat > "$deps/pkgconfig/criterion.pc" <<-EOF
 	prefix=$deps/usr
 	includedir=\${prefix}/include
@@ -104,7 +106,7 @@ cross_criterion() {
 	Description: Criterion (Debian's arm64 build, unpacked for the cross build)
 	Version: 2.4.1
 	Libs: -L\${libdir} -lcriterion -Wl,-rpath-link,\${libdir} -Wl,-rpath,\${libdir} -Wl,--disable-new-dtags
-	Cflags: -I\${includedir}
+	Cflags: -isystem \${includedir}
 	EOF
 	cat > "$deps/cross.ini" <<-EOF
 	# Written by scripts/ci-deps.sh: the arm64 Criterion in this folder.

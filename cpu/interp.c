@@ -238,10 +238,35 @@ static inline struct icache_entry *icache_slot(struct cpu *c, uint32_t lin)
 /* Reads the instruction at CS:EIP into buf, one byte at a time as the
  * decoder asks, so a fetch fault happens only for bytes the instruction
  * really has. */
+/* The class of an 8086 prefix byte: a later byte of the same class
+ * overrides an earlier one (LOCK just repeats). */
+static int prefix_class_8086(uint8_t b)
+{
+	switch (b) {
+	case 0x26: case 0x2E: case 0x36: case 0x3E: return 0;
+	case 0xF0: case 0xF1: return 1;
+	default: return 2; /* F2 F3 */
+	}
+}
+
+/* The 8086 has no length limit: when the buffer fills with prefixes, drop
+ * one that a later prefix of its class overrides (there always is one in a
+ * buffer this long) and remember it for the length. */
+static void drop_redundant_prefix(uint8_t *buf, unsigned *avail)
+{
+	for (unsigned k = 0; k < *avail; k++)
+		for (unsigned j = k + 1; j < *avail; j++)
+			if (prefix_class_8086(buf[k]) == prefix_class_8086(buf[j])) {
+				memmove(buf + k, buf + k + 1, *avail - k - 1);
+				(*avail)--;
+				return;
+			}
+}
+
 static void fetch_decode(struct cpu *c, struct insn *i)
 {
 	uint8_t buf[INSN_BUF_MAX];
-	unsigned avail = 0;
+	unsigned avail = 0, dropped = 0;
 	uint32_t ipmask = c->code32 ? 0xFFFFFFFFu : 0xFFFFu;
 	uint32_t lin = c->seg[SEG_CS].base + c->eip;
 	/* Fast path: 16 bytes inside the segment and the page are read at
@@ -254,13 +279,20 @@ static void fetch_decode(struct cpu *c, struct insn *i)
 	}
 	for (;;) {
 		enum decode_status st = decode_insn(buf, avail, &c->dmode, i);
-		if (st == DECODE_OK)
+		if (st == DECODE_OK) {
+			i->len += dropped;
+			i->nprefix += dropped;
 			return;
+		}
+		if (st == DECODE_MORE && avail == INSN_BUF_MAX && model_is_8086(c)) {
+			drop_redundant_prefix(buf, &avail);
+			dropped++;
+		}
 		/* Longer than the model's limit: #GP(0) (SDM Vol 2 §2.3.11;
 		 * the 80286 too, as its vectors show for 11-byte forms). */
 		if (st == DECODE_TOO_LONG || avail == INSN_BUF_MAX)
 			cpu_fault(c, EX_GP, 0);
-		uint32_t off = c->eip + avail;
+		uint32_t off = c->eip + avail + dropped;
 		buf[avail++] = model_checks_limits(c) && c->code32 == false && off > 0xFFFF
 		               ? (uint8_t)fetch_code(c, off, 1)  /* past the limit: faults */
 		               : (uint8_t)fetch_code(c, off & ipmask, 1);

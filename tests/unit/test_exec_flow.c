@@ -728,7 +728,7 @@ Test(branch, decode_follows_code_size)
  * prefixes is one instruction.  amber bug (minor), reported: interp.c
  * stops at INSN_BUF_MAX (32) bytes and raises vector 13 on an 8086.
  * Enable when fixed. */
-Test(fault, many_prefixes_8086, .disabled = true)
+Test(fault, many_prefixes_8086)
 {
 	exec_teardown();
 	exec_setup_model("8086");

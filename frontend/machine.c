@@ -11,6 +11,7 @@
 #include "pit.h"
 #include "port92.h"
 #include "rtc.h"
+#include "ferr.h"
 
 #define ROM_ALIGN (64u << 10)
 #define ROM_MAX (1u << 20)
@@ -101,6 +102,11 @@ static int chipset_init(struct machine *m, const struct machine_config *cfg, cha
 	m->rtc = rtc_create(&m->bus, &m->clock, pic_irq(m->pic, 8), &rc);
 	if (!m->rtc || device_set_add(&m->devices, &m->rtc->dev) < 0) {
 		snprintf(err, errlen, "amber: cannot create the real-time clock");
+		return -1;
+	}
+	m->ferr = ferr_create(&m->bus, pic_irq(m->pic, 13));
+	if (!m->ferr || device_set_add(&m->devices, &m->ferr->dev) < 0) {
+		snprintf(err, errlen, "amber: cannot create the coprocessor error latch");
 		return -1;
 	}
 	/* Port 92h joins the set so save states include it; from here on the
@@ -236,6 +242,8 @@ enum machine_stop machine_run(struct machine *m, int *status)
 		} else {
 			cpu_run(c, budget);
 		}
+		/* FERR# reaches IRQ13 only in the PC's legacy mode (CR0.NE = 0). */
+		ferr_update(m->ferr, c->fpu.ferr && !(c->cr0 & 0x20));
 		if (debug_exit_requested(m->debug_exit)) {
 			*status = m->debug_exit->status;
 			return STOP_EXIT;
@@ -266,6 +274,7 @@ void machine_destroy(struct machine *m)
 	m->pic = NULL;
 	m->pit = NULL;
 	m->rtc = NULL;
+	m->ferr = NULL;
 	debug_exit_destroy(m->debug_exit);
 	debugcon_destroy(m->debugcon);
 	if (!port92_in_set)

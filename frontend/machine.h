@@ -56,6 +56,7 @@ struct machine {
 	struct pic *pic;
 	struct pit *pit;
 	struct rtc *rtc;
+	struct ferr_latch *ferr; /* the x87's FERR# on IRQ13, port F0h */
 };
 
 /* Why machine_run returned. */

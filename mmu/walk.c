@@ -52,55 +52,59 @@ int walk_load_pdptes(struct mmu *m)
 	return 0;
 }
 
-/* Sets A (and D) in an entry if not yet set. */
-static void update32(struct mmu *m, uint32_t at, uint32_t e, uint32_t bits)
+/* Sets A (and D) in an entry if not yet set; the flags are in the low
+ * dword of both entry formats. */
+static void update_ad(struct mmu *m, uint32_t at, uint32_t e, uint32_t bits)
 {
 	if ((e & bits) != bits)
 		phys_write32_raw(m, at, e | bits);
 }
 
+/* Reads the entry at `at` (4 or 8 bytes), traces its page, and raises a
+ * not-present #PF if P is clear. */
+static uint64_t read_entry(struct mmu *m, uint32_t at, bool wide, uint32_t la,
+                           enum mmu_access acc, bool user, uint32_t *page)
+{
+	uint64_t e = wide ? phys_read64(m, at) : phys_read32(m, at);
+	*page = at & ~0xFFFu;
+	mark_pt(m, at);
+	if (!(e & PTE_P))
+		fault(m, la, fault_code(acc, user, false));
+	return e;
+}
+
+/* The last level of a walk: the rights combined over the levels (dir is
+ * the directory entry, the same as e for a large page), the permission
+ * check, then A on every level and D on the last for a write (SDM Vol 3
+ * §4.6, §4.8). */
+static void leaf(struct mmu *m, uint32_t la, enum mmu_access acc, bool user, struct xlate *x,
+                 uint32_t dir, uint32_t dir_at, uint32_t e, uint32_t e_at)
+{
+	x->user_ok = (dir & e & PTE_U) != 0;
+	x->write_ok = (dir & e & PTE_W) != 0;
+	x->global = m->pge && (e & PTE_G);
+	if (!xlate_allows(m, x, acc, user))
+		fault(m, la, fault_code(acc, user, true));
+	if (dir_at != e_at)
+		update_ad(m, dir_at, dir, PTE_A);
+	update_ad(m, e_at, e, PTE_A | (acc == ACC_WRITE ? PTE_D : 0));
+	x->dirty = (e & PTE_D) || acc == ACC_WRITE;
+}
+
 static void walk32(struct mmu *m, uint32_t la, enum mmu_access acc, bool user, struct xlate *x)
 {
 	uint32_t pde_at = (m->cr3 & ~0xFFFu) + (la >> 22) * 4;
-	uint32_t pde = phys_read32(m, pde_at);
-	x->pd_page = pde_at & ~0xFFFu;
-	mark_pt(m, pde_at);
-	if (!(pde & PTE_P))
-		fault(m, la, fault_code(acc, user, false));
+	uint32_t pde = (uint32_t)read_entry(m, pde_at, false, la, acc, user, &x->pd_page);
 	if ((pde & PTE_PS) && m->pse) {
 		x->pa_page = (pde & 0xFFC00000u) | (la & 0x003FF000u);
 		x->pt_page = x->pd_page;
-		x->user_ok = pde & PTE_U;
-		x->write_ok = pde & PTE_W;
-		x->global = m->pge && (pde & PTE_G);
-		if (!xlate_allows(m, x, acc, user))
-			fault(m, la, fault_code(acc, user, true));
-		uint32_t bits = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
-		update32(m, pde_at, pde, bits);
-		x->dirty = (pde & PTE_D) || acc == ACC_WRITE;
+		leaf(m, la, acc, user, x, pde, pde_at, pde, pde_at);
 		return;
 	}
 	uint32_t pte_at = (pde & ~0xFFFu) + ((la >> 12) & 0x3FF) * 4;
-	uint32_t pte = phys_read32(m, pte_at);
-	x->pt_page = pte_at & ~0xFFFu;
-	mark_pt(m, pte_at);
-	if (!(pte & PTE_P))
-		fault(m, la, fault_code(acc, user, false));
+	uint32_t pte = (uint32_t)read_entry(m, pte_at, false, la, acc, user, &x->pt_page);
 	x->pa_page = pte & ~0xFFFu;
-	x->user_ok = (pde & PTE_U) && (pte & PTE_U);
-	x->write_ok = (pde & PTE_W) && (pte & PTE_W);
-	x->global = m->pge && (pte & PTE_G);
-	if (!xlate_allows(m, x, acc, user))
-		fault(m, la, fault_code(acc, user, true));
-	update32(m, pde_at, pde, PTE_A);
-	update32(m, pte_at, pte, PTE_A | (acc == ACC_WRITE ? PTE_D : 0));
-	x->dirty = (pte & PTE_D) || acc == ACC_WRITE;
-}
-
-static void update64(struct mmu *m, uint32_t at, uint64_t e, uint32_t bits)
-{
-	if (((uint32_t)e & bits) != bits)
-		phys_write32_raw(m, at, (uint32_t)e | bits);
+	leaf(m, la, acc, user, x, pde, pde_at, pte, pte_at);
 }
 
 /* Sets the physical page, or marks it unbacked beyond 4 GiB. */
@@ -117,44 +121,23 @@ static void walk_pae(struct mmu *m, uint32_t la, enum mmu_access acc, bool user,
 	if (!(pdpte & PTE_P))
 		fault(m, la, fault_code(acc, user, false));
 	uint32_t pde_at = (uint32_t)(pdpte & PAE_ADDR) + ((la >> 21) & 0x1FF) * 8;
-	uint64_t pde = phys_read64(m, pde_at);
-	x->pd_page = pde_at & ~0xFFFu;
-	mark_pt(m, pde_at);
-	if (!(pde & PTE_P))
-		fault(m, la, fault_code(acc, user, false));
+	uint64_t pde = read_entry(m, pde_at, true, la, acc, user, &x->pd_page);
 	if (pde & PTE_PS) {
 		if (pde & (PAE_RSVD_HIGH | 0x1FE000ull)) /* bits 20:13 of a 2 MiB PDE */
 			fault(m, la, rsvd);
 		set_pa(x, (pde & 0xFFFE00000ull) | (la & 0x1FF000u));
 		x->pt_page = x->pd_page;
-		x->user_ok = pde & PTE_U;
-		x->write_ok = pde & PTE_W;
-		x->global = m->pge && (pde & PTE_G);
-		if (!xlate_allows(m, x, acc, user))
-			fault(m, la, fault_code(acc, user, true));
-		update64(m, pde_at, pde, PTE_A | (acc == ACC_WRITE ? PTE_D : 0));
-		x->dirty = (pde & PTE_D) || acc == ACC_WRITE;
+		leaf(m, la, acc, user, x, (uint32_t)pde, pde_at, (uint32_t)pde, pde_at);
 		return;
 	}
 	if (pde & PAE_RSVD_HIGH)
 		fault(m, la, rsvd);
 	uint32_t pte_at = (uint32_t)(pde & PAE_ADDR) + ((la >> 12) & 0x1FF) * 8;
-	uint64_t pte = phys_read64(m, pte_at);
-	x->pt_page = pte_at & ~0xFFFu;
-	mark_pt(m, pte_at);
-	if (!(pte & PTE_P))
-		fault(m, la, fault_code(acc, user, false));
+	uint64_t pte = read_entry(m, pte_at, true, la, acc, user, &x->pt_page);
 	if (pte & PAE_RSVD_HIGH)
 		fault(m, la, rsvd);
 	set_pa(x, pte & PAE_ADDR);
-	x->user_ok = (pde & PTE_U) && (pte & PTE_U);
-	x->write_ok = (pde & PTE_W) && (pte & PTE_W);
-	x->global = m->pge && (pte & PTE_G);
-	if (!xlate_allows(m, x, acc, user))
-		fault(m, la, fault_code(acc, user, true));
-	update64(m, pde_at, pde, PTE_A);
-	update64(m, pte_at, pte, PTE_A | (acc == ACC_WRITE ? PTE_D : 0));
-	x->dirty = (pte & PTE_D) || acc == ACC_WRITE;
+	leaf(m, la, acc, user, x, (uint32_t)pde, pde_at, (uint32_t)pte, pte_at);
 }
 
 void walk(struct mmu *m, uint32_t la, enum mmu_access acc, bool user, struct xlate *x)

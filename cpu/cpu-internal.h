@@ -144,12 +144,6 @@ static inline uint32_t addr_mask(const struct insn *i)
 	return i->asize == 4 ? 0xFFFFFFFFu : 0xFFFFu;
 }
 
-/* Sets EIP to target, truncated to the operand size as near branches do. */
-static inline void branch_to(struct cpu *c, const struct insn *i, uint32_t target)
-{
-	c->eip = i->osize == 4 ? target : target & 0xFFFF;
-}
-
 /* The segment of a memory operand with the default seg_default. */
 static inline unsigned seg_or(const struct insn *i, unsigned seg_default)
 {

@@ -66,6 +66,19 @@ void seg_check(struct cpu *c, unsigned seg, uint32_t off, unsigned size, bool wr
 		limit_fault(c, seg);
 }
 
+/* The protected-mode checks of a data access (rights, limit, alignment),
+ * then its linear address. */
+static uint32_t seg_linear(struct cpu *c, unsigned seg, uint32_t off, unsigned size,
+                           uint16_t deny)
+{
+	access_check(c, seg, deny);
+	if (!in_limit(&c->seg[seg], off, size))
+		limit_fault(c, seg);
+	uint32_t la = c->seg[seg].base + off;
+	align_check(c, la, size);
+	return la;
+}
+
 uint32_t seg_read(struct cpu *c, unsigned seg, uint32_t off, unsigned size)
 {
 	const struct segment *s = &c->seg[seg];
@@ -76,11 +89,7 @@ uint32_t seg_read(struct cpu *c, unsigned seg, uint32_t off, unsigned size)
 			v |= (uint32_t)mmu_read8(c->mmu, s->base + ((off + k) & 0xFFFF)) << (8 * k);
 		return v;
 	}
-	access_check(c, seg, SEGA_NOREAD);
-	if (!in_limit(s, off, size))
-		limit_fault(c, seg);
-	uint32_t la = s->base + off;
-	align_check(c, la, size);
+	uint32_t la = seg_linear(c, seg, off, size, SEGA_NOREAD);
 	switch (size) {
 	case 1: return mmu_read8(c->mmu, la);
 	case 2: return mmu_read16(c->mmu, la);
@@ -96,11 +105,7 @@ void seg_write(struct cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_
 			mmu_write8(c->mmu, s->base + ((off + k) & 0xFFFF), (v >> (8 * k)) & 0xFF);
 		return;
 	}
-	access_check(c, seg, SEGA_NOWRITE);
-	if (!in_limit(s, off, size))
-		limit_fault(c, seg);
-	uint32_t la = s->base + off;
-	align_check(c, la, size);
+	uint32_t la = seg_linear(c, seg, off, size, SEGA_NOWRITE);
 	switch (size) {
 	case 1: mmu_write8(c->mmu, la, v); break;
 	case 2: mmu_write16(c->mmu, la, v); break;

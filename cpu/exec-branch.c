@@ -61,15 +61,21 @@ static bool v86(const struct cpu *c)
 	return c->flags & FL_VM;
 }
 
+/* A gate or TSS named by a far JMP/CALL: visible at CPL and RPL, present. */
+static void check_far_system(struct cpu *c, uint16_t sel, unsigned a)
+{
+	if (A_DPL(a) < c->cpl || A_DPL(a) < (sel & 3u))
+		cpu_fault(c, EX_GP, sel & 0xFFFC);
+	if (!A_P(a))
+		cpu_fault(c, EX_NP, sel & 0xFFFC);
+}
+
 /* A task named by a TSS descriptor or a task gate (SDM Vol 2 JMP/CALL,
  * TASK-GATE and TASK-STATE-SEGMENT). */
 static void far_to_task(struct cpu *c, uint16_t sel, uint64_t d, bool call)
 {
 	unsigned a = D_ACC(d);
-	if (A_DPL(a) < c->cpl || A_DPL(a) < (sel & 3u))
-		cpu_fault(c, EX_GP, sel & 0xFFFC);
-	if (!A_P(a))
-		cpu_fault(c, EX_NP, sel & 0xFFFC);
+	check_far_system(c, sel, a);
 	uint16_t tss = sel;
 	if (A_TYPE(a) == DT_TASK) {
 		tss = (d >> 16) & 0xFFFF;
@@ -94,10 +100,7 @@ static void far_to_task(struct cpu *c, uint16_t sel, uint64_t d, bool call)
 static void far_via_call_gate(struct cpu *c, uint16_t gsel, uint64_t g, bool call)
 {
 	unsigned ga = D_ACC(g);
-	if (A_DPL(ga) < c->cpl || A_DPL(ga) < (gsel & 3u))
-		cpu_fault(c, EX_GP, gsel & 0xFFFC);
-	if (!A_P(ga))
-		cpu_fault(c, EX_NP, gsel & 0xFFFC);
+	check_far_system(c, gsel, ga);
 	bool gate32 = A_TYPE(ga) == DT_CALL32;
 	unsigned psize = gate32 ? 4 : 2;
 	uint16_t sel = (g >> 16) & 0xFFFF;
